@@ -1,0 +1,50 @@
+# Two commands on a fresh machine with Python 3.11 and make: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+INSTALLED := $(VENV)/.installed
+export ETL_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: help install run test lint format lock clean
+
+help:
+	@echo "make run    - install, run the pipeline over examples/ for its days, print a DuckDB summary"
+	@echo "make test   - install, lint, type-check and run the whole test suite"
+	@echo "make lock   - re-resolve requirements*.lock from pyproject.toml"
+
+$(INSTALLED): requirements-dev.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements-dev.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+install: $(INSTALLED)
+
+# The example days, plus today: posts without a usable date count on the day they were first landed.
+run: $(INSTALLED)
+	$(BIN)/etl run --from 2021-09-20 --to 2021-09-22 --date today
+	$(BIN)/etl query --file sql/summary.sql
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check etl dags tests
+	$(BIN)/ruff format --check etl dags tests
+	$(BIN)/mypy
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix etl dags tests
+	$(BIN)/ruff format etl dags tests
+
+test: $(INSTALLED) lint
+	$(BIN)/pytest
+
+lock:
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --no-header -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header \
+		-c requirements.lock -o requirements-dev.lock
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,115 @@
+"""The raw zone: every fetched document kept as it arrived, content-addressed and never rewritten.
+
+Layout under the data root:
+  raw/<source>/<sha256[:2]>/<sha256>        the bytes as they arrived
+  raw/<source>/<sha256[:2]>/<sha256>.json   where and when they first came from (URI, time, HTTP headers)
+  landing/source=<source>/<yyyy-mm-dd>-<batch>.parquet
+                                            one row per item found in a landed document (schema.LANDINGS)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from etl import atomic, schema
+
+
+@dataclass(frozen=True)
+class RawDoc:
+    """A document as it arrived, with where and when it came from."""
+
+    source: str
+    uri: str
+    fetched_at: dt.datetime
+    data: bytes
+    content_type: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    status: int | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "uri": self.uri,
+            "fetched_at": schema.jsonable(self.fetched_at),
+            "content_type": self.content_type,
+            "status": self.status,
+            "headers": dict(self.headers),
+            "size": len(self.data),
+            "sha256": self.sha256,
+        }
+
+
+class RawZone:
+    def __init__(self, raw_dir: Path, landing_dir: Path) -> None:
+        self.raw_dir = raw_dir
+        self.landing_dir = landing_dir
+
+    def object_path(self, source: str, sha256: str) -> Path:
+        return self.raw_dir / source / sha256[:2] / sha256
+
+    def land(self, doc: RawDoc) -> str:
+        """Store the bytes unless the same bytes are already there; returns their sha256."""
+        sha = doc.sha256
+        path = self.object_path(doc.source, sha)
+        if not path.exists():
+            # Metadata first: an object on disk always has its provenance beside it.
+            atomic.write_bytes(path.with_suffix(".json"), json.dumps(doc.meta(), ensure_ascii=False).encode())
+            atomic.write_bytes(path, doc.data)
+        return sha
+
+    def load(self, source: str, sha256: str) -> RawDoc:
+        path = self.object_path(source, sha256)
+        meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        return RawDoc(
+            source=source,
+            uri=meta["uri"],
+            fetched_at=dt.datetime.fromisoformat(meta["fetched_at"].replace("Z", "+00:00")),
+            data=path.read_bytes(),
+            content_type=meta.get("content_type"),
+            headers=meta.get("headers") or {},
+            status=meta.get("status"),
+        )
+
+    def landing_glob(self, source: str) -> str:
+        return str(self.landing_dir / f"source={source}" / "*.parquet")
+
+    def has_landings(self, source: str) -> bool:
+        return any((self.landing_dir / f"source={source}").glob("*.parquet"))
+
+    def known_items(self, source: str) -> set[tuple[str, str]]:
+        """(item_key, raw_sha256) pairs already recorded, so a refetch of unchanged items adds nothing."""
+        folder = self.landing_dir / f"source={source}"
+        known: set[tuple[str, str]] = set()
+        for part in sorted(folder.glob("*.parquet")):
+            table = pq.read_table(part, columns=["item_key", "item_sha256"])
+            known.update(zip(table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True))
+        return known
+
+    def record(self, source: str, rows: Iterable[Mapping[str, Any]], now: dt.datetime) -> Path | None:
+        """Write one batch of landing rows as a new immutable file; nothing is written for no rows."""
+        table = schema.to_table(rows, schema.LANDINGS)
+        if table.num_rows == 0:
+            return None
+        name = f"{now.astimezone(dt.UTC):%Y-%m-%dT%H%M%S}-{uuid.uuid4().hex[:8]}.parquet"
+        target = self.landing_dir / f"source={source}" / name
+        with atomic.replacing(target) as tmp:
+            pq.write_table(table, tmp, compression="zstd")
+        return target
+
+
+def empty_landings() -> pa.Table:
+    return schema.LANDINGS.empty_table()

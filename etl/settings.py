@@ -1,0 +1,71 @@
+"""The one settings object, read from environment variables with defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _int(env: Mapping[str, str], key: str, default: int) -> int:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{key} must be an integer, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    config_path: Path
+    timezone: str = "Asia/Shanghai"
+    user_agent: str = "news-etl/0.1 (+https://example.invalid/news-etl)"
+    # 0 means "as many processes as cores"; 1 keeps extraction in-process.
+    workers: int = 0
+    batch_size: int = 500
+    progress_every: int = 1000
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("ETL_DATA_DIR") or "data")
+        config = Path(env.get("ETL_CONFIG") or PROJECT_ROOT / "config" / "sources.yml")
+        return cls(
+            data_dir=data_dir.resolve(),
+            config_path=config.resolve(),
+            timezone=env.get("ETL_TIMEZONE") or cls.timezone,
+            user_agent=env.get("ETL_USER_AGENT") or cls.user_agent,
+            workers=_int(env, "ETL_WORKERS", cls.workers),
+            batch_size=_int(env, "ETL_BATCH_SIZE", cls.batch_size),
+            progress_every=_int(env, "ETL_PROGRESS_EVERY", cls.progress_every),
+        )
+
+    def with_config(self, path: str | Path | None) -> Settings:
+        return self if path is None else replace(self, config_path=Path(path).resolve())
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def landing_dir(self) -> Path:
+        """Index of landed items: which raw object holds which item, and when it arrived."""
+        return self.data_dir / "landing"
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.data_dir / "lake"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.data_dir / ".warehouse.lock"

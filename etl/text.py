@@ -1,0 +1,81 @@
+"""Small text measures: whitespace folding, language, character count, content hash, keywords."""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import re
+import unicodedata
+
+_ASCII_WS = re.compile(r"[ \t\n\r\f\v]+")
+_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
+# Characters far more common in one script than the other; enough to tell zh-Hans from zh-Hant in news text.
+_SIMPLIFIED = set("这们个国为说时会来对发过还经进后实现开关问题门长动务报东车马鱼鸟书学习产业银财网买卖")
+_TRADITIONAL = set("這們個國為說時會來對發過還經進後實現開關問題門長動務報東車馬魚鳥書學習產業銀財網買賣")
+
+ENGLISH_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers him his how i if in into is it its itself just like may me might more
+    most much must my new no nor not now of off on once one only or other our ours out over own same
+    says said she should so some such than that the their theirs them then there these they this those
+    through to too two under until up very was we were what when where which while who whom why will
+    with would year years you your""".split()
+)
+
+
+def fold(text: str) -> str:
+    """Runs of ASCII whitespace to one space, ends trimmed of all whitespace (U+3000 included)."""
+    return _ASCII_WS.sub(" ", text).strip()
+
+
+def language(text: str) -> str | None:
+    sample = text[:4000]
+    han, kana, hangul = len(_HAN.findall(sample)), len(_KANA.findall(sample)), len(_HANGUL.findall(sample))
+    latin = len(_LATIN_WORD.findall(sample))
+    if kana >= 5 and kana * 3 >= han * 0.2:
+        return "ja"
+    if hangul >= 5 and hangul > han:
+        return "ko"
+    if han >= 5 and han >= latin:
+        simp = sum(ch in _SIMPLIFIED for ch in sample)
+        trad = sum(ch in _TRADITIONAL for ch in sample)
+        return "zh-Hant" if trad > simp else "zh-Hans"
+    if latin >= 3:
+        return "en"
+    return None
+
+
+def char_count(text: str) -> int:
+    """Characters a reader reads: everything but whitespace."""
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def content_hash(text: str) -> str:
+    """Hash of the body with whitespace removed and width normalised, so re-wrapping does not change it."""
+    norm = unicodedata.normalize("NFKC", "".join(text.split()))
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:32]
+
+
+def english_keywords(text: str, k: int = 8) -> list[str]:
+    words = [w.lower().strip("'-") for w in _LATIN_WORD.findall(text)]
+    counts = collections.Counter(w for w in words if w not in ENGLISH_STOPWORDS and len(w) > 2)
+    return [w for w, _ in counts.most_common(k)]
+
+
+def keywords(text: str, lang: str | None, k: int = 8) -> list[str]:
+    if not text:
+        return []
+    if lang and lang.startswith("zh"):
+        import jieba
+        import jieba.analyse  # heavy: loads a dictionary on first use
+
+        jieba.setLogLevel(60)
+
+        return list(jieba.analyse.extract_tags(text, topK=k))
+    if lang == "en":
+        return english_keywords(text, k)
+    return []

@@ -1,0 +1,106 @@
+"""The DuckDB warehouse: views over the lake, rebuilt into a new file and swapped in atomically.
+
+The file holds only views, so rebuilding it is cheap. It is built beside the live one and renamed over it, so an
+analyst holding the warehouse open read-only keeps working while a run refreshes it, and the next open sees the
+new views. Writers are serialised by a lock file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from etl import schema, sqlfiles
+from etl.settings import Settings
+
+log = logging.getLogger(__name__)
+
+HIVE = "hive_partitioning = true, union_by_name = true, hive_types = {'dt': 'date', 'source': 'varchar'}"
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def files_relation(lake_dir: Path, table: str) -> str:
+    """read_parquet over a table's partitions, or an empty relation of its schema when there are none yet."""
+    root = lake_dir / table
+    if any(root.glob("dt=*/source=*/*.parquet")):
+        return f"read_parquet({_quote(str(root / 'dt=*' / 'source=*' / '*.parquet'))}, {HIVE})"
+    columns = [f"cast(null as {schema.duckdb_type(f.type)}) as {f.name}" for f in schema.LAKE_TABLES[table]]
+    columns.append("cast(null as date) as dt")
+    return f"(select {', '.join(columns)} where false)"
+
+
+def view_sql(lake_dir: Path) -> list[str]:
+    statements = []
+    for path in sorted((sqlfiles.SQL_DIR / "warehouse").glob("*.sql")):
+        sql = sqlfiles.load(f"warehouse/{path.stem}")
+        for table in schema.LAKE_TABLES:
+            sql = sql.replace(f"{{{table}_files}}", files_relation(lake_dir, table))
+        statements.append(sql)
+    return statements
+
+
+@contextlib.contextmanager
+def writer_lock(settings: Settings) -> Iterator[None]:
+    settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(settings.lock_path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def refresh(settings: Settings) -> Path:
+    """Rebuild the warehouse's views and swap the new file in."""
+    import duckdb
+
+    target = settings.warehouse_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with writer_lock(settings):
+        fd, tmp_name = tempfile.mkstemp(prefix=".warehouse.", suffix=".duckdb", dir=target.parent)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        tmp.unlink()  # DuckDB creates the file itself
+        try:
+            con = duckdb.connect(str(tmp))
+            try:
+                for statement in view_sql(settings.lake_dir):
+                    con.execute(statement)
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+            Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    log.info("warehouse refreshed: %s", target)
+    return target
+
+
+def connect_read_only(settings: Settings) -> Any:
+    import duckdb
+
+    if not settings.warehouse_path.exists():
+        raise FileNotFoundError(f"no warehouse at {settings.warehouse_path}: run `etl run` first")
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def query(settings: Settings, sql: str, params: dict[str, Any] | None = None) -> tuple[list[str], list[Sequence[Any]]]:
+    con = connect_read_only(settings)
+    try:
+        cursor = con.execute(sql, params or {})
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        return columns, cursor.fetchall()
+    finally:
+        con.close()

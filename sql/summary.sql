@@ -1,0 +1,34 @@
+-- A short summary of the warehouse: articles per day and source, with rejects and runs beside them.
+with articles as (
+    select dt, source, count(*) as articles, count(*) filter (where date_inferred) as dated_by_landing
+    from articles
+    group by all
+),
+
+rejects as (
+    select dt, source, count(*) as rejects
+    from rejects
+    group by all
+),
+
+runs as (
+    select dt, source, status
+    from runs
+),
+
+final as (
+    select
+        coalesce(runs.dt, articles.dt, rejects.dt) as dt,
+        coalesce(runs.source, articles.source, rejects.source) as source,
+        runs.status,
+        coalesce(articles.articles, 0) as articles,
+        coalesce(articles.dated_by_landing, 0) as dated_by_landing,
+        coalesce(rejects.rejects, 0) as rejects
+    from runs
+    full outer join articles on runs.dt = articles.dt and runs.source = articles.source
+    full outer join rejects
+        on coalesce(runs.dt, articles.dt) = rejects.dt and coalesce(runs.source, articles.source) = rejects.source
+)
+
+select * from final
+order by dt, source

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+# Airflow reads its home at import: keep it out of the user's ~/airflow.
+os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="airflow-home-"))
+
+
+def shared(path: str) -> Path:
+    """A path under ../shared; the test skips where that material is absent."""
+    target = SHARED / path
+    if not target.exists():
+        pytest.skip(f"{target} is absent")
+    return target
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh data root, selected through the environment as users do."""
+    root = tmp_path / "data"
+    monkeypatch.setenv("ETL_DATA_DIR", str(root))
+    monkeypatch.delenv("ETL_CONFIG", raising=False)
+    return root
+
+
+@pytest.fixture
+def examples_config(tmp_path: Path) -> Iterator[Path]:
+    """A sources file reading a private copy of examples/, so tests may change it."""
+    copy = tmp_path / "examples"
+    shutil.copytree(ROOT / "examples", copy)
+    cfg = tmp_path / "sources.yml"
+    cfg.write_text(f"sources:\n  - name: examples\n    kind: hexo\n    path: {copy}\n", encoding="utf-8")
+    yield cfg
