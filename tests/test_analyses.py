@@ -425,3 +425,13 @@ def test_near_duplicate_stories_in_the_warehouse(data_dir: Path, examples_config
         ["央行开展1200亿元逆回购操作", "央行今日开展1200亿元逆回购操作 维护季末流动性"]
     )
     assert rows[0]["min_jaccard"] >= 0.9
+
+
+def test_warehouse_opens_in_duckdb_1_5_clis(analyst: Path) -> None:
+    """`pip install duckdb-cli` gives DuckDB 1.5, which cannot read the 2.0 storage format: the file is written in 1.5's."""
+    con = warehouse.connect_read_only(Settings.from_env())
+    try:
+        tags = con.execute("select tags from duckdb_databases() where database_name = 'warehouse'").fetchall()
+    finally:
+        con.close()
+    assert tags == [({"storage_version": "v1.5.0+"},)]
