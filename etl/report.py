@@ -268,7 +268,7 @@ def render(data: Data) -> str:
         ("articles", articles),
         ("feeds", feeds),
         ("rejects", sum(r["rejects"] for r in data.rejects)),
-        (f"stocks, {WINDOW} days", len(data.stocks)),
+        ("without a published time", sum(r["dated_by_landing"] for r in data.per_day if r["dt"] == data.day)),
         ("new duplicate clusters", "–" if data.clusters is None else len(data.clusters)),
     ]
     sections = [

@@ -91,7 +91,12 @@ def test_reports_of_the_example_days(reports_root: Path) -> None:
     assert oct((folder / "latest.html").stat().st_mode & 0o777) == "0o644"
 
     tiles = {day: re.findall(r'<div class="tile"><b>([^<]*)</b>([^<]*)</div>', page) for day, page in pages.items()}
-    assert tiles[EXAMPLE_DAYS[1]][:4] == [("2", "articles"), ("2", "feeds"), ("1", "rejects"), ("4", "stocks, 7 days")]
+    assert tiles[EXAMPLE_DAYS[1]][:4] == [
+        ("2", "articles"),
+        ("2", "feeds"),
+        ("1", "rejects"),
+        ("0", "without a published time"),
+    ]
     assert [t[0][0] for t in tiles.values()] == ["3", "2", "5"]
 
     # Marks: one per (hour, feed) and (day, feed); one per stock and keyword; a cell per feed row and field.
@@ -135,6 +140,9 @@ def test_etl_report(reports_root: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert cli.main(["report"]) == 0  # the newest day processed: today, where the undated post was counted
     newest = Path(capsys.readouterr().out.strip())
     assert newest.read_bytes() == (reports_root / "reports" / "latest.html").read_bytes()
+    page = newest.read_text(encoding="utf-8")
+    assert "1 article(s) without a usable published time count on this day." in page
+    assert '<div class="tile"><b>1</b>without a published time</div>' in page
     assert tasks.daily_report("2021-09-20")["path"] == str(reports_root / "reports" / "2021-09-20.html")
 
 
