@@ -14,7 +14,7 @@ import contextlib
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -26,38 +26,57 @@ from etl.text import ENGLISH_STOPWORDS
 _PIECES = re.compile(r"(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|(?P<word>[a-z0-9]+(?:\.[0-9]+)?)")
 
 
-def _han_tokens(run: str) -> list[str]:
+def _han_terms(run: str) -> Iterator[list[str]]:
+    """The terms of a run of Chinese characters, each as its tokens: a word with its bigrams when it is long, or a
+    run of single characters as the bigrams around them."""
     import jieba
 
     jieba.setLogLevel(60)
-    out: list[str] = []
-    starts: set[int] = set()  # where the bigrams around single characters start
+    singles: list[int] = []  # where the current run of single characters stands in `run`
+
+    def around_singles() -> list[str]:
+        starts = sorted({p for i in singles for p in (i - 1, i) if 0 <= p < len(run) - 1})
+        singles.clear()
+        return [run[p : p + 2] for p in starts]
+
     at = 0
     for word in jieba.lcut(run, HMM=False):
         if len(word) == 1:
-            starts.update((at - 1, at))
+            singles.append(at)
         else:
-            out.append(word)
-            if len(word) > 2:
-                out.extend(word[i : i + 2] for i in range(len(word) - 1))
+            if singles and (bigrams := around_singles()):
+                yield bigrams
+            yield [word, *(word[i : i + 2] for i in range(len(word) - 1))] if len(word) > 2 else [word]
         at += len(word)
-    out.extend(run[i : i + 2] for i in sorted(starts) if 0 <= i < len(run) - 1)
-    return out
+    if singles and (bigrams := around_singles()):
+        yield bigrams
+
+
+def _terms(text: str | None) -> Iterator[list[str]]:
+    if not text:
+        return
+    for m in _PIECES.finditer(unicodedata.normalize("NFKC", text).lower()):
+        if m.group("han"):
+            yield from _han_terms(m.group("han"))
+        else:
+            word = m.group("word")
+            if word not in ENGLISH_STOPWORDS and (len(word) > 1 or word.isdigit()):
+                yield [word]
 
 
 def tokenize(text: str | None) -> list[str]:
     """Search tokens: jieba words and bigrams for Chinese, lower-case words and numbers for the rest."""
-    if not text:
-        return []
-    out: list[str] = []
-    for m in _PIECES.finditer(unicodedata.normalize("NFKC", text).lower()):
-        if m.group("han"):
-            out.extend(_han_tokens(m.group("han")))
-        else:
-            word = m.group("word")
-            if word not in ENGLISH_STOPWORDS and (len(word) > 1 or word.isdigit()):
-                out.append(word)
-    return out
+    return [token for term in _terms(text) for token in term]
+
+
+def query_weights(query: str) -> dict[str, float]:
+    """A query's tokens, each term weighing 1 however many tokens it has, so `新能源` (with 新能, 能源) does not
+    outweigh `芯片` three to one."""
+    weights: dict[str, float] = collections.defaultdict(float)
+    for term in _terms(query):
+        for token in term:
+            weights[token] += 1 / len(term)
+    return dict(weights)
 
 
 def index_rows(record: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -108,10 +127,11 @@ def search(
     """Articles matching `query`, best first (BM25 over title and body); no tokens, no results."""
     from etl import warehouse
 
-    tokens = sorted(set(tokenize(query)))
-    if not tokens:
+    weights = query_weights(query)
+    if not weights:
         return [], []
-    given = {"tokens": tokens, "query": query, "from": start, "to": end, "limit": limit}
+    given = {"tokens": list(weights), "weights": list(weights.values()), "query": query}
+    given.update({"from": start, "to": end, "limit": limit})
     sql = sqlfiles.load("search")
     params = sqlfiles.bind(sql, {k: v for k, v in given.items() if v is not None})
     return warehouse.query(settings, sql, params)

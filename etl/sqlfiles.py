@@ -33,6 +33,7 @@ _TYPES: dict[str, Callable[[str], Any]] = {
     "date": dt.date.fromisoformat,
     "boolean": lambda v: {"true": True, "false": False}[v.lower()],
     "varchar[]": lambda v: [s.strip() for s in v.split(",") if s.strip()],
+    "double[]": lambda v: [float(s) for s in v.split(",") if s.strip()],
 }
 
 

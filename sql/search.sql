@@ -1,9 +1,11 @@
 -- search: articles ranked by BM25 for a query; `etl search` tokenises the query as the articles were (etl/search.py).
--- BM25 over title and body, a title occurrence counting $title_weight times; the collection (its size, average
--- length and document frequencies) is the latest version of the articles in the window.
+-- BM25 over title and body, a title occurrence counting $title_weight times, each query token's score times its
+-- weight; the collection (its size, average length, document frequencies) is the articles' latest versions in the
+-- window.
 --
 -- params:
---   $tokens        varchar[]              the query's tokens (etl.search.tokenize), e.g. 数字化,转型,字化
+--   $tokens        varchar[]              the query's tokens (etl.search.tokenize), e.g. 数字化,数字,字化,转型
+--   $weights       double[]   = null      their weights (etl.search.query_weights); null: 1 each
 --   $query         varchar    = null      the query as typed, to place the snippet; null: the best-matching token
 --   $from          date       = null      the first day to search; null: from the first
 --   $to            date       = null      the last day to search; null: to the last
@@ -24,7 +26,9 @@
 --   matched       varchar[]    the query tokens it contains, longest first
 --   snippet       varchar      the body around the first match
 with query_tokens as (
-    select distinct unnest(cast($tokens as varchar[])) as token
+    select token, sum(coalesce(weight, 1.0)) as weight
+    from (select unnest(cast($tokens as varchar[])) as token, unnest(cast($weights as double[])) as weight)
+    group by token
 ),
 
 tokens as (
@@ -55,7 +59,11 @@ collection as (
 ),
 
 postings as (
-    select tokens.article_id, tokens.token, tokens.tf + $title_weight * tokens.title_tf as tf
+    select
+        tokens.article_id,
+        tokens.token,
+        query_tokens.weight,
+        tokens.tf + $title_weight * tokens.title_tf as tf
     from tokens
     inner join query_tokens using (token)
     cross join bounds
@@ -70,7 +78,8 @@ scored as (
     select
         postings.article_id,
         sum(
-            ln(1 + (collection.n - document_frequency.df + 0.5) / (document_frequency.df + 0.5))
+            postings.weight
+            * ln(1 + (collection.n - document_frequency.df + 0.5) / (document_frequency.df + 0.5))
             * postings.tf * ($k1 + 1)
             / (postings.tf + $k1 * (1 - $b + $b * docs.length / collection.avgdl))
         ) as score,

@@ -24,7 +24,7 @@ from .conftest import shared
         # A name jieba does not know falls apart into characters: bigrams keep it findable.
         ("记者林若溪", ["记者", "者林", "林若", "若溪"]),
         # A single character beside a word: the bigram across them keeps the compound.
-        ("逆回购", ["回购", "逆回"]),
+        ("逆回购", ["逆回", "回购"]),
         ("Apple Watch Series 7 preorders", ["apple", "watch", "series", "7", "preorders"]),
         ("The best of the tools", ["best", "tools"]),  # English stop words go
         ("ＧＤＰ增长５.３%", ["gdp", "增长", "5.3"]),  # full-width folded, case folded
@@ -41,6 +41,12 @@ def test_query_and_document_agree_on_a_compound() -> None:
     # The query is cut alone, the document in context, and they still share tokens.
     assert set(search.tokenize("数据要素")) <= set(search.tokenize("长三角三省一市联合发布数据要素流通试点方案"))
     assert set(search.tokenize("统计局")) & set(search.tokenize("国家统计局数据显示"))
+
+
+def test_each_query_term_weighs_one() -> None:
+    weights = search.query_weights("新能源汽车 芯片")
+    assert weights == pytest.approx({"新能源": 1 / 3, "新能": 1 / 3, "能源": 1 / 3, "汽车": 1, "芯片": 1})
+    assert search.query_weights("the") == {}
 
 
 def test_index_rows_count_title_and_body() -> None:
@@ -159,3 +165,5 @@ def test_corpus_digital_transformation(tmp_path: Path, monkeypatch: pytest.Monke
     found = titles("数字化转型")
     assert len(found) > 2
     assert all("数字化转型" in t for t in found[:2]), found[:3]
+    # Each query term weighs one: the article about car chips beats those saying 新能源 often.
+    assert "汽车芯片" in titles("新能源汽车 芯片")[0]
