@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from etl import cli, lake, sqlfiles, warehouse
+from etl import cli, lake, report, sqlfiles, warehouse
 from etl.dates import local_day
 from etl.settings import Settings
 
@@ -414,7 +414,9 @@ date: Wed, 22 Sep 2021 02:40:00 GMT
 def test_near_duplicate_stories_in_the_warehouse(data_dir: Path, examples_config: Path) -> None:
     """Issue 3's near_duplicates view, from the warehouse refresh: the story reposted by another feed is found."""
     require_near_duplicates()
-    post = examples_config.parent / "source" / "_posts" / "金融" / "财联社" / "电报" / "央行今日开展逆回购.md"
+    post = (
+        examples_config.parent / "examples" / "source" / "_posts" / "金融" / "财联社" / "电报" / "央行今日开展逆回购.md"
+    )
     post.write_text(REPOST, encoding="utf-8")
     assert cli.main(["run", "--config", str(examples_config), "--date", "2021-09-22"]) == 0
     rows = run_file("near_duplicate_stories", to=dt.date(2021, 9, 22), days=1)
@@ -425,6 +427,9 @@ def test_near_duplicate_stories_in_the_warehouse(data_dir: Path, examples_config
         ["央行开展1200亿元逆回购操作", "央行今日开展1200亿元逆回购操作 维护季末流动性"]
     )
     assert rows[0]["min_jaccard"] >= 0.9
+    page = report.build(Settings.from_env(), dt.date(2021, 9, 22)).read_text(encoding="utf-8")
+    assert '<div class="tile"><b>1</b>new duplicate clusters</div>' in page
+    assert re.search(r"New near-duplicate clusters</h2>\n<table>.*每经网/分类, 财联社/电报", page)
 
 
 def test_warehouse_opens_in_duckdb_1_5_clis(analyst: Path) -> None:
