@@ -13,19 +13,15 @@ with articles as (
     select dt, source, feed, published_at from articles
 ),
 
-runs as (
-    select dt from runs
-),
-
 bounds as (
-    select coalesce($to, max(dt)) as last_day from runs
+    select first_day, last_day from analysis_window($to, $days)
 ),
 
 windowed as (
     select articles.*
     from articles
     cross join bounds
-    where articles.dt between bounds.last_day - ($days - 1) and bounds.last_day
+    where articles.dt between bounds.first_day and bounds.last_day
 ),
 
 final as (

@@ -20,12 +20,8 @@ with members as (
     select cluster_id, article_id, feed, title, published_at, dt, jaccard from near_duplicates
 ),
 
-runs as (
-    select dt from runs
-),
-
 bounds as (
-    select coalesce($to, max(dt)) as last_day from runs
+    select first_day, last_day from analysis_window($to, $days)
 ),
 
 clusters as (
@@ -48,7 +44,7 @@ final as (
     select clusters.*
     from clusters
     cross join bounds
-    where clusters.first_dt between bounds.last_day - ($days - 1) and bounds.last_day
+    where clusters.first_dt between bounds.first_day and bounds.last_day
         and clusters.feeds >= $min_feeds
 )
 

@@ -16,19 +16,15 @@ with rejects as (
     select dt, source, stage, item, reason, occurred_at from rejects
 ),
 
-runs as (
-    select dt from runs
-),
-
 bounds as (
-    select coalesce($to, max(dt)) as last_day from runs
+    select first_day, last_day from analysis_window($to, $days)
 ),
 
 windowed as (
     select rejects.*, regexp_extract(rejects.reason, '^[^:]*') as kind
     from rejects
     cross join bounds
-    where rejects.dt between bounds.last_day - ($days - 1) and bounds.last_day
+    where rejects.dt between bounds.first_day and bounds.last_day
 ),
 
 final as (

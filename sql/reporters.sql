@@ -16,19 +16,15 @@ with articles as (
     select article_id, dt, feed, outlet, published_at, title, reporters from articles
 ),
 
-runs as (
-    select dt from runs
-),
-
 bounds as (
-    select coalesce($to, max(dt)) as last_day from runs
+    select first_day, last_day from analysis_window($to, $days)
 ),
 
 bylines as (
     select articles.* exclude (reporters), unnest(articles.reporters) as reporter
     from articles
     cross join bounds
-    where articles.dt between bounds.last_day - ($days - 1) and bounds.last_day
+    where articles.dt between bounds.first_day and bounds.last_day
 ),
 
 final as (

@@ -22,12 +22,8 @@ articles as (
     select dt from articles
 ),
 
-runs as (
-    select dt from runs
-),
-
 bounds as (
-    select coalesce($to, max(dt)) as last_day from runs
+    select first_day, last_day from analysis_window($to, 35)
 ),
 
 volume as (
@@ -36,7 +32,7 @@ volume as (
         count(*) filter (where articles.dt <= bounds.last_day - 7) as last_four_weeks
     from articles
     cross join bounds
-    where articles.dt between bounds.last_day - 34 and bounds.last_day
+    where articles.dt between bounds.first_day and bounds.last_day
 ),
 
 per_keyword as (
@@ -46,7 +42,7 @@ per_keyword as (
         count(*) filter (where keyword_mentions.dt <= bounds.last_day - 7) as last_four_weeks
     from keyword_mentions
     cross join bounds
-    where keyword_mentions.dt between bounds.last_day - 34 and bounds.last_day
+    where keyword_mentions.dt between bounds.first_day and bounds.last_day
     group by keyword
 ),
 

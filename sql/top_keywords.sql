@@ -19,26 +19,22 @@ articles as (
     select dt from articles
 ),
 
-runs as (
-    select dt from runs
-),
-
 bounds as (
-    select coalesce($to, max(dt)) as last_day from runs
+    select first_day, last_day from analysis_window($to, $days)
 ),
 
 window_articles as (
     select count(*) as total
     from articles
     cross join bounds
-    where articles.dt between bounds.last_day - ($days - 1) and bounds.last_day
+    where articles.dt between bounds.first_day and bounds.last_day
 ),
 
 windowed as (
     select keyword_mentions.*
     from keyword_mentions
     cross join bounds
-    where keyword_mentions.dt between bounds.last_day - ($days - 1) and bounds.last_day
+    where keyword_mentions.dt between bounds.first_day and bounds.last_day
 ),
 
 per_keyword as (

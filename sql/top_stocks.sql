@@ -21,12 +21,8 @@ articles as (
     select article_id, feed from articles
 ),
 
-runs as (
-    select dt from runs
-),
-
 bounds as (
-    select coalesce($to, max(dt)) as last_day from runs
+    select first_day, last_day from analysis_window($to, $days)
 ),
 
 windowed as (
@@ -34,7 +30,7 @@ windowed as (
     from stock_mentions
     inner join articles using (article_id)
     cross join bounds
-    where stock_mentions.dt between bounds.last_day - ($days - 1) and bounds.last_day
+    where stock_mentions.dt between bounds.first_day and bounds.last_day
 ),
 
 per_stock as (

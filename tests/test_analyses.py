@@ -354,6 +354,7 @@ def test_rising_keywords_lift_against_the_four_weeks_before(data_dir: Path) -> N
 def stand_in_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     """Tables to the interface of the near_duplicates view (conventions.md) and of runs."""
     con.execute("create table runs as select date '2021-09-22' as dt")
+    con.execute(sqlfiles.load("warehouse/12_analysis_window"))
     con.execute(
         "create table near_duplicates (cluster_id varchar, article_id varchar, source varchar, feed varchar, "
         "title varchar, published_at timestamptz, dt date, jaccard double)"
