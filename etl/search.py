@@ -130,8 +130,11 @@ def search(
     weights = query_weights(query)
     if not weights:
         return [], []
-    given = {"tokens": list(weights), "weights": list(weights.values()), "query": query}
-    given.update({"from": start, "to": end, "limit": limit})
+    given = {"from": start, "to": end, "limit": limit}
     sql = sqlfiles.load("search")
-    params = sqlfiles.bind(sql, {k: v for k, v in given.items() if v is not None})
+    params = sqlfiles.bind(
+        sql,
+        {"tokens": list(weights), "weights": list(weights.values()), "query": query}
+        | {k: v for k, v in given.items() if v is not None},
+    )
     return warehouse.query(settings, sql, params)
