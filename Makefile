@@ -48,3 +48,17 @@ lock:
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+
+# --- issue 7: analysts' reports; the browser test renders them in Debian's chromium (never a downloaded browser) ---
+CHROMIUM := /usr/bin/chromium
+APT := DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get -o DPkg::Lock::Timeout=600
+
+$(CHROMIUM):
+	$(APT) install -y chromium || { $(APT) update && $(APT) install -y chromium; }
+
+test: $(CHROMIUM)
+
+.PHONY: report
+# The daily HTML reports of the example days, after `make run`: $(ETL_DATA_DIR)/reports/, latest.html the newest.
+report: $(INSTALLED)
+	$(BIN)/etl report --date 2021-09-20 --date 2021-09-21 --date 2021-09-22

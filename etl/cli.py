@@ -151,12 +151,15 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], max_widt
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from etl import warehouse
+    from etl import sqlfiles, warehouse
     from etl.settings import Settings
 
     if bool(args.sql) == bool(args.file):
         raise UsageError("give SQL, or --file FILE")
-    sql = args.sql or Path(args.file).read_text(encoding="utf-8")
+    try:
+        sql = args.sql or Path(args.file).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(str(exc)) from exc
     params: dict[str, Any] = {}
     for pair in args.param or []:
         key, sep, value = pair.partition("=")
@@ -165,12 +168,22 @@ def cmd_query(args: argparse.Namespace) -> int:
         params[key] = value
     import duckdb
 
+    settings = Settings.from_env()
     try:
-        columns, rows = warehouse.query(Settings.from_env(), sql, params)
+        params = sqlfiles.bind(sql, params, {"tz": settings.timezone})
+    except sqlfiles.ParamError as exc:
+        raise UsageError(f"{args.file or 'SQL'}: {exc}") from exc
+    try:
+        columns, rows = warehouse.query(settings, sql, params)
     except (duckdb.Error, FileNotFoundError) as exc:
         print(f"etl query: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    if args.format == "json":
+    print_rows(columns, rows, args.format)
+    return EXIT_OK
+
+
+def print_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str) -> None:
+    if fmt == "json":
         from etl.schema import jsonable
 
         for row in rows:
@@ -179,7 +192,6 @@ def cmd_query(args: argparse.Namespace) -> int:
             )
     else:
         print(format_table(columns, rows))
-    return EXIT_OK
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
@@ -187,6 +199,44 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     from etl.settings import Settings
 
     print(warehouse.refresh(Settings.from_env()))
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from etl import search
+    from etl.settings import Settings
+
+    if args.start and args.end and args.end < args.start:
+        raise UsageError("--to is before --from")
+    import duckdb
+
+    try:
+        columns, rows = search.search(Settings.from_env(), " ".join(args.query), args.start, args.end, args.limit)
+    except (duckdb.Error, FileNotFoundError) as exc:
+        print(f"etl search: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if not columns:
+        raise UsageError(f"nothing to search for in {' '.join(args.query)!r}")
+    if args.format == "table":
+        keep = ("rank", "score", "dt", "feed", "title", "snippet")
+        rows = [[row[columns.index(c)] for c in keep] for row in rows]
+        columns = list(keep)
+    print_rows(columns, rows, args.format)
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from etl import report
+    from etl.settings import Settings
+
+    settings = Settings.from_env()
+    try:
+        days = args.date or [report.newest_day(settings)]
+        for day in days:
+            print(report.build(settings, day))
+    except FileNotFoundError as exc:
+        print(f"etl report: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 
@@ -233,6 +283,20 @@ def parser() -> argparse.ArgumentParser:
 
     refresh = sub.add_parser("refresh", help="rebuild the warehouse views")
     refresh.set_defaults(func=cmd_refresh)
+
+    find = sub.add_parser("search", help="full-text search (Chinese and English), best matches first")
+    find.add_argument("query", nargs="+", help="words to look for, e.g. 数字化转型")
+    find.add_argument("--from", dest="start", type=_date, help="first day to search")
+    find.add_argument("--to", dest="end", type=_date, help="last day to search")
+    find.add_argument("--limit", type=int, help="how many articles (default 20)")
+    find.add_argument("--format", choices=("table", "json"), default="table")
+    find.set_defaults(func=cmd_search)
+
+    rep = sub.add_parser("report", help="write the daily HTML report under $ETL_DATA_DIR/reports/")
+    rep.add_argument(
+        "--date", type=_date, action="append", help="the day (YYYY-MM-DD, today, yesterday); default: the newest day"
+    )
+    rep.set_defaults(func=cmd_report)
     return p
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from etl import extract, lake, sqlfiles
+from etl import extract, lake, search, sqlfiles
 from etl.config import SourceConfig
 from etl.entry import RejectError
 from etl.raw import RawDoc, RawZone
@@ -217,14 +217,19 @@ def process(settings: Settings, cfg: SourceConfig, day: dt.date, run_id: str) ->
     started = time.perf_counter()
     items = items_for_day(settings, cfg.name, day)
     result.items = len(items)
-    with lake.PartitionWriter(settings.lake_dir, "articles", day, cfg.name) as writer:
+    with (
+        lake.PartitionWriter(settings.lake_dir, "articles", day, cfg.name) as writer,
+        search.IndexWriter(settings.lake_dir, day, cfg.name) as index,
+    ):
         batch: list[dict[str, Any]] = []
         for record in _records(settings, source, items, run_id, result):
             batch.append(record)
             if len(batch) >= settings.batch_size:
                 result.load_seconds += _timed(writer.write, batch)
+                index.write(batch)
                 batch = []
         result.load_seconds += _timed(writer.write, batch)
+        index.write(batch)
     lake.write_partition(settings.lake_dir, "rejects", day, cfg.name, result.rejects, name="extract")
     result.extract_seconds = time.perf_counter() - started - result.load_seconds
     log.info(

@@ -92,8 +92,34 @@ LANDINGS = pa.schema(
     metadata={"table": "landings"},
 )
 
+# The search index (etl/search.py), written with the articles: one row per (article version, token). The version is
+# (article_id, source, item_key) within its dt partition, so the warehouse keeps the tokens of the latest one only.
+TOKENS = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("item_key", pa.string()),
+        pa.field("token", pa.string(), nullable=False),
+        pa.field("tf", pa.int32(), nullable=False),  # occurrences in the body
+        pa.field("title_tf", pa.int32(), nullable=False),  # occurrences in the title
+    ],
+    metadata={"table": "tokens"},
+)
+
+# One row per article version: its length in tokens, which BM25 needs without scanning every token.
+TOKEN_DOCS = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("item_key", pa.string()),
+        pa.field("length", pa.int32(), nullable=False),
+    ],
+    metadata={"table": "token_docs"},
+)
+
 # Tables written as day/source partitions of the lake, in the order the warehouse builds their views.
 LAKE_TABLES: dict[str, pa.Schema] = {"articles": ARTICLES, "rejects": REJECTS, "runs": RUNS}
+LAKE_TABLES.update(tokens=TOKENS, token_docs=TOKEN_DOCS)
 
 
 def empty_record(schema: pa.Schema) -> dict[str, Any]:

@@ -41,3 +41,13 @@ def run_source(name: str, day: str, fetch: bool = True, run_id: str | None = Non
 
 def refresh_warehouse() -> str:
     return str(warehouse.refresh(Settings.from_env()))
+
+
+def daily_report(day: str | None = None) -> dict[str, Any]:
+    """Write the HTML report of a day (default: the newest day processed) and latest.html when it is the newest."""
+    from etl import report
+
+    settings = Settings.from_env()
+    when = dt.date.fromisoformat(day) if day else report.newest_day(settings)
+    path = report.build(settings, when)
+    return {"day": when.isoformat(), "path": str(path), "latest": str(report.reports_dir(settings) / "latest.html")}

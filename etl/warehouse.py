@@ -71,7 +71,8 @@ def refresh(settings: Settings) -> Path:
         tmp = Path(tmp_name)
         tmp.unlink()  # DuckDB creates the file itself
         try:
-            con = duckdb.connect(str(tmp))
+            # Only views: the older storage format costs nothing and lets DuckDB 1.5 CLIs (PyPI's duckdb-cli) open it.
+            con = duckdb.connect(str(tmp), config={"storage_compatibility_version": "v1.5.0"})
             try:
                 for statement in view_sql(settings.lake_dir):
                     con.execute(statement)

@@ -1,4 +1,11 @@
 -- A short summary of the warehouse: articles per day and source, with rejects and runs beside them.
+-- columns:
+--   dt                date     the day
+--   source            varchar  the configured source
+--   status            varchar  its latest run's status: success | partial | failed
+--   articles          bigint   articles counted on the day
+--   dated_by_landing  bigint   of which had no usable published time
+--   rejects           bigint   rejects of the day
 with articles as (
     select dt, source, count(*) as articles, count(*) filter (where date_inferred) as dated_by_landing
     from articles

@@ -41,3 +41,16 @@ def examples_config(tmp_path: Path) -> Iterator[Path]:
     cfg = tmp_path / "sources.yml"
     cfg.write_text(f"sources:\n  - name: examples\n    kind: hexo\n    path: {copy}\n", encoding="utf-8")
     yield cfg
+
+
+@pytest.fixture(scope="session")
+def examples_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data root with examples/ run for its days and today, built once and only read by the analyst tests."""
+    from etl import cli
+
+    root = tmp_path_factory.mktemp("examples") / "data"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ETL_DATA_DIR", str(root))
+        env.delenv("ETL_CONFIG", raising=False)
+        assert cli.main(["run", "--from", "2021-09-20", "--to", "2021-09-22", "--date", "today"]) == 0
+    return root

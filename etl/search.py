@@ -1,0 +1,140 @@
+"""Search over Chinese and English text without a network extension.
+
+The articles are tokenised as they are loaded (`IndexWriter`, in `pipeline.process`) into the lake tables `tokens`
+and `token_docs`; `sql/search.sql` ranks them by BM25. Chinese is cut by jieba (dictionary only, no HMM, so the
+cut is deterministic) and completed by character bigrams where jieba is weak: inside long words, so a query for a
+part of a compound finds it, and around single characters, which is how jieba leaves names and words it does not
+know. A query goes through the same function, so both sides always agree on the tokens.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from etl import lake, sqlfiles
+from etl.settings import Settings
+from etl.text import ENGLISH_STOPWORDS
+
+_PIECES = re.compile(r"(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|(?P<word>[a-z0-9]+(?:\.[0-9]+)?)")
+
+
+def _han_terms(run: str) -> Iterator[list[str]]:
+    """The terms of a run of Chinese characters, each as its tokens: a word with its bigrams when it is long, or a
+    run of single characters as the bigrams around them."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    singles: list[int] = []  # where the current run of single characters stands in `run`
+
+    def around_singles() -> list[str]:
+        starts = sorted({p for i in singles for p in (i - 1, i) if 0 <= p < len(run) - 1})
+        singles.clear()
+        return [run[p : p + 2] for p in starts]
+
+    at = 0
+    for word in jieba.lcut(run, HMM=False):
+        if len(word) == 1:
+            singles.append(at)
+        else:
+            if singles and (bigrams := around_singles()):
+                yield bigrams
+            yield [word, *(word[i : i + 2] for i in range(len(word) - 1))] if len(word) > 2 else [word]
+        at += len(word)
+    if singles and (bigrams := around_singles()):
+        yield bigrams
+
+
+def _terms(text: str | None) -> Iterator[list[str]]:
+    if not text:
+        return
+    for m in _PIECES.finditer(unicodedata.normalize("NFKC", text).lower()):
+        if m.group("han"):
+            yield from _han_terms(m.group("han"))
+        else:
+            word = m.group("word")
+            if word not in ENGLISH_STOPWORDS and (len(word) > 1 or word.isdigit()):
+                yield [word]
+
+
+def tokenize(text: str | None) -> list[str]:
+    """Search tokens: jieba words and bigrams for Chinese, lower-case words and numbers for the rest."""
+    return [token for term in _terms(text) for token in term]
+
+
+def query_weights(query: str) -> dict[str, float]:
+    """A query's tokens, each term weighing 1 however many tokens it has, so `新能源` (with 新能, 能源) does not
+    outweigh `芯片` three to one."""
+    weights: dict[str, float] = collections.defaultdict(float)
+    for term in _terms(query):
+        for token in term:
+            weights[token] += 1 / len(term)
+    return dict(weights)
+
+
+def index_rows(record: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """An article record's `tokens` rows and its `token_docs` row."""
+    title = collections.Counter(tokenize(record.get("title")))
+    body = collections.Counter(tokenize(record.get("body_text")))
+    key = {"article_id": record["article_id"], "source": record["source"], "item_key": record.get("item_key")}
+    tokens = [{**key, "token": t, "tf": body[t], "title_tf": title[t]} for t in sorted(title.keys() | body.keys())]
+    return tokens, {**key, "length": title.total() + body.total()}
+
+
+class IndexWriter:
+    """Writes the search index of a day's partition beside its articles, replaced with them."""
+
+    def __init__(self, lake_dir: Path, day: dt.date, source: str) -> None:
+        self._stack = contextlib.ExitStack()
+        self._tokens = lake.PartitionWriter(lake_dir, "tokens", day, source)
+        self._docs = lake.PartitionWriter(lake_dir, "token_docs", day, source)
+
+    def __enter__(self) -> IndexWriter:
+        self._stack.enter_context(self._tokens)
+        self._stack.enter_context(self._docs)
+        return self
+
+    def write(self, records: Iterable[Mapping[str, Any]]) -> None:
+        tokens: list[dict[str, Any]] = []
+        docs: list[dict[str, Any]] = []
+        for record in records:
+            rows, doc = index_rows(record)
+            tokens.extend(rows)
+            docs.append(doc)
+        self._tokens.write(tokens)
+        self._docs.write(docs)
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._stack.__exit__(exc_type, exc, tb)
+
+
+def search(
+    settings: Settings,
+    query: str,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    limit: int | None = None,
+) -> tuple[list[str], list[Sequence[Any]]]:
+    """Articles matching `query`, best first (BM25 over title and body); no tokens, no results."""
+    from etl import warehouse
+
+    weights = query_weights(query)
+    if not weights:
+        return [], []
+    given = {"from": start, "to": end, "limit": limit}
+    sql = sqlfiles.load("search")
+    params = sqlfiles.bind(
+        sql,
+        {"tokens": list(weights), "weights": list(weights.values()), "query": query}
+        | {k: v for k, v in given.items() if v is not None},
+    )
+    return warehouse.query(settings, sql, params)
