@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import re
 import unicodedata
+from typing import Any
 
 _ASCII_WS = re.compile(r"[ \t\n\r\f\v]+")
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
+# Tokens that are not terms: numbers, amounts, percentages, punctuation runs.
+_NOT_TERM = re.compile(r"^[\W\d_]+$|^\d")
 # Characters far more common in one script than the other; enough to tell zh-Hans from zh-Hant in news text.
 _SIMPLIFIED = set("这们个国为说时会来对发过还经进后实现开关问题门长动务报东车马鱼鸟书学习产业银财网买卖")
 _TRADITIONAL = set("這們個國為說時會來對發過還經進後實現開關問題門長動務報東車馬魚鳥書學習產業銀財網買賣")
@@ -61,21 +65,41 @@ def content_hash(text: str) -> str:
 
 
 def english_keywords(text: str, k: int = 8) -> list[str]:
+    """Most frequent words that are not stopwords; ties keep the order of first appearance."""
     words = [w.lower().strip("'-") for w in _LATIN_WORD.findall(text)]
     counts = collections.Counter(w for w in words if w not in ENGLISH_STOPWORDS and len(w) > 2)
     return [w for w, _ in counts.most_common(k)]
+
+
+@functools.cache
+def _jieba() -> tuple[Any, dict[str, float], float, frozenset[str]]:
+    """jieba and its IDF table, loaded once per process (the dictionary takes about a second)."""
+    import jieba
+    import jieba.analyse
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    tfidf = jieba.analyse.default_tfidf
+    return jieba, tfidf.idf_freq, tfidf.median_idf, frozenset(tfidf.stop_words)
+
+
+def chinese_keywords(text: str, k: int = 8) -> list[str]:
+    """Top terms by TF-IDF over jieba's dictionary words (no HMM guesses, which split names into fragments)."""
+    jieba, idf, median, stop = _jieba()
+    counts: dict[str, int] = {}
+    for word in jieba.lcut(text, HMM=False):
+        if len(word) < 2 or word.lower() in stop or _NOT_TERM.search(word):
+            continue
+        counts[word] = counts.get(word, 0) + 1
+    scores = {w: n * idf.get(w, median) for w, n in counts.items()}
+    return sorted(scores, key=lambda w: -scores[w])[:k]
 
 
 def keywords(text: str, lang: str | None, k: int = 8) -> list[str]:
     if not text:
         return []
     if lang and lang.startswith("zh"):
-        import jieba
-        import jieba.analyse  # heavy: loads a dictionary on first use
-
-        jieba.setLogLevel(60)
-
-        return list(jieba.analyse.extract_tags(text, topK=k))
+        return chinese_keywords(text, k)
     if lang == "en":
         return english_keywords(text, k)
     return []
