@@ -15,7 +15,7 @@ from typing import Literal
 
 # Elements whose content is never article text.
 DROP_TAGS = frozenset(
-    "script style noscript iframe template svg canvas form button input select textarea video audio object "
+    "script style noscript iframe template svg canvas button input select textarea video audio object "
     "embed head title meta link map area".split()
 )
 
