@@ -274,6 +274,8 @@ def extract_post(entry: Entry, source: str = "") -> dict[str, Any]:
 def record(entry: Entry, source: str, found: Reading, site: rules.SiteRule) -> dict[str, Any]:
     hidden = comment_lines(found.comments)
     who = credits.read(found.paragraphs, found.credit_lines, hidden, site)
+    if entry.kind == "page" and not who.reporters and entry.author:
+        who.reporters = [entry.author]  # the page's declared author, when its text credits nobody
     boilerplate = rules.boilerplate_for(site)
     paras = [p for p in found.paragraphs if not any(b.search(p) for b in boilerplate)]
     body = "\n".join(paras)

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import escape as html_escape
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
@@ -44,9 +45,9 @@ _NEGATIVE_TAGS = frozenset({"nav", "aside", "footer", "header"})
 # ones only as a whole part of it ('ad' in 'top-ad', not in 'header'; 'hot' in 'hot-list', not in 'photo').
 _NEGATIVE_INSIDE = re.compile(
     r"comment|sidebar|breadcrumb|share|social|related|recommend|advert|copyright|pagination|qrcode|subscribe|"
-    r"sponsor|newsletter|toolbar|navbar|footer|disclaimer|"
+    r"sponsor|newsletter|toolbar|navbar|footer|disclaimer|statement|slider|carousel|swiper|"
     # the same in pinyin, as Chinese sites name them: 推荐 相关 热门 排行 分享 评论 版权 导航 面包屑 声明
-    r"tuijian|xiangguan|remen|paihang|fenxiang|pinglun|banquan|daohang|mianbao|shenming",
+    r"tuijian|xiangguan|remen|paihang|fenxiang|pinglun|banquan|daohang|mianbao|shengming",
     re.I,
 )
 _NEGATIVE_PARTS = frozenset(
@@ -94,6 +95,8 @@ _DATE_META = (
 )
 _TITLE_META = ("og:title", "twitter:title", "articletitle", "title", "dc.title")
 _AUTHOR_META = ("author", "article:author", "og:article:author", "byl", "dc.creator", "parsely-author")
+# '…一块顶十块GPU-EDN 电子技术设计': a site name joined to the title by a bare hyphen (not '…COVID-19').
+_SITE_SUFFIX = re.compile(r"^(?P<title>.{8,}?)-(?P<site>[^\d\s-][^-]{1,20})$")
 _TITLE_SPLIT = re.compile(r"\s+[-_|｜—–·]+\s+|[_|｜]+|(?<=\S)--+(?=\S)|\s+-\s*|-\s+")
 
 # Dates written in the page. Year, month, day with an optional time; or month-day and time, the year from context.
@@ -215,7 +218,9 @@ def title_of(soup: BeautifulSoup, metas: dict[str, str], ld: list[dict[str, Any]
         return text.fold(declared[0]), None
     parts = [p for p in (text.fold(p) for p in _TITLE_SPLIT.split(doc_title)) if p]
     if parts:
-        return max(parts, key=len), None
+        longest = max(parts, key=len)
+        site = _SITE_SUFFIX.match(longest)
+        return (site.group("title") if site else longest), None
     h1 = soup.find("h1")
     if isinstance(h1, Tag) and text.fold(h1.get_text()):
         return text.fold(h1.get_text(" ")), h1
@@ -456,11 +461,13 @@ def _measure(tag: Tag, negative: bool, stats: dict[int, _Stats], heading: Tag | 
         here.text, here.links = chars, links
         # Prose: not mostly links, punctuated (a keyword dump is not), and either a sentence or a long line (a
         # header's '字号 大 中 小' or a date line is text, but not article text).
+        shown = tag.get_text()
         prose = (
             chars >= _MIN_PARAGRAPH
             and links * 2 < chars
             and punct * 150 >= chars
-            and (chars >= 25 or commas > 0 or _SENTENCE_END.search(tag.get_text()) is not None)
+            and (chars >= 25 or commas > 0 or _SENTENCE_END.search(shown) is not None)
+            and not shown.rstrip().endswith("...")  # a teaser cut short, not the article
         )
         if prose and not negative:
             here.good = chars - links
@@ -522,9 +529,18 @@ def _after_heading(heading: Tag | None) -> Tag | None:
     return None
 
 
-def title_in_content(content: Tag) -> Tag | None:
-    """A page whose <title> names only the site: the article's title is often the content's first line, short and
-    followed by its date line ('发布时间：2019-05-18 来源：…')."""
+def title_near_content(content: Tag) -> Tag | None:
+    """A page whose <title> names only the site: the article's title is then the heading just before the content,
+    or the content's first line when it is short and followed by its date line ('发布时间：2019-05-18 来源：…')."""
+    for tag in content.find_all_previous(["h1", "h2", "h3", "h4", "h5", "h6"], limit=2):
+        shown = text.fold(tag.get_text(" "))
+        if (
+            4 <= len(shown) <= 100
+            and tag.find("a") is None
+            and not any(map(_is_negative, tag.parents))
+            and _text_between(tag, content) <= 200
+        ):
+            return tag
     lines: list[Tag] = []
     for tag in _blocks(content):
         if tag.find(_BLOCK_CHILD) is None and text.fold(tag.get_text()):
@@ -539,6 +555,56 @@ def title_in_content(content: Tag) -> Tag | None:
     if any(next(visible_dates(text.fold(t.get_text(" "))), None) for t in lines[1:]):
         return lines[0]
     return None
+
+
+_CREDIT_WORDS = re.compile(r"来源|作者|记者|编辑|责编|撰文|文/|通讯员|\bby\b|source", re.I)
+
+
+def _block_of(node: NavigableString) -> Tag | None:
+    parent = node.parent
+    while isinstance(parent, Tag) and parent.name in _INLINE_TAGS:
+        parent = parent.parent
+    return parent
+
+
+def byline_lines(heading: Tag | None, content: Tag) -> list[str]:
+    """The short lines between the title and the article that date or credit it ('2019-09-26 12:11 来源：证券时报网
+    作者：李在山'): credits, not body. (Such lines inside the article stay in its body, as for posts.)"""
+    lines: list[str] = []
+    if heading is not None and content not in heading.parents:
+        inside = {id(d) for d in heading.descendants}
+        blocks: dict[int, list[str]] = {}
+        order: list[int] = []
+        for piece in heading.next_elements:
+            if piece is content or len(order) > 12:
+                break
+            if id(piece) in inside or not isinstance(piece, NavigableString) or isinstance(piece, PreformattedString):
+                continue
+            block = _block_of(piece)
+            if block is None or any(map(_is_negative, [block, *block.parents])):
+                continue
+            if id(block) not in blocks:
+                blocks[id(block)] = []
+                order.append(id(block))
+            blocks[id(block)].append(str(piece))
+        lines = [text.fold(" ".join(blocks[key])) for key in order]
+    return [line for line in lines if _is_meta_line(line)]
+
+
+def _is_meta_line(line: str) -> bool:
+    return len(line) <= 100 and (next(visible_dates(line), None) is not None or bool(_CREDIT_WORDS.search(line)))
+
+
+def _text_between(start: Tag, end: Tag, limit: int = 10_000) -> int:
+    """Characters of text after `start` (its own left out) and before `end`."""
+    inside = {id(d) for d in start.descendants}
+    seen = 0
+    for piece in start.next_elements:
+        if piece is end or seen > limit:
+            break
+        if id(piece) not in inside and isinstance(piece, NavigableString) and not isinstance(piece, PreformattedString):
+            seen += len(piece.strip())
+    return seen
 
 
 def _clean(root: Tag, heading: Tag | None, stats: dict[int, _Stats]) -> None:
@@ -585,12 +651,14 @@ def page_entry(html: str, key: str, url: str | None = None, tz: str = "Asia/Shan
     content = main_content(soup, heading, stats)
     if content is None:
         raise RejectError("no article text found on the page")
-    if heading is None and (inner := title_in_content(content)) is not None:
+    if heading is None and (inner := title_near_content(content)) is not None:
         title, heading = text.fold(inner.get_text(" ")), inner
     _clean(content, heading, stats)
+    credits = "".join(f"<p>{html_escape(line)}</p>" for line in byline_lines(heading, content))
     return Entry(
         key=key,
-        html=str(content),
+        # The title's byline and date lines travel as a credit box: read for credits, never body.
+        html=(f"<div {rules.CREDIT_MARK}>{credits}</div>" if credits else "") + str(content),
         kind="page",
         title=title,
         url=page_url,

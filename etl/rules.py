@@ -67,9 +67,12 @@ GENERIC_SELECTORS: dict[str, Kind] = {
     ".disclaimer-affiliate": "drop",
     # credit boxes: out of the body, read for credits
     ".article-editor": "credit",
+    "[data-etl-credit]": "credit",  # a page's byline and date lines, as etl.page found them
     # captions
     ".img_descr": "caption",
 }
+
+CREDIT_MARK = "data-etl-credit"
 
 # Class names (whole, or a part between '-'/'_') that mark boxes which are never article text.
 JUNK_CLASS = re.compile(
@@ -122,7 +125,8 @@ NAME = re.compile(rf"^(?:[{HAN}]{{2,4}}|[{HAN}]{{1,6}}[·•][{HAN}]{{1,8}})$")
 # Words that follow 记者/作者 in running text and are not names ('记者梳理发现').
 NOT_NAMES = frozenset(
     "获悉 了解 了解到 注意到 发现 采访 梳理 梳理发现 查询 看到 实地 现场 日前 近日 今天 昨天 今日 昨日 获得 表示 "
-    "提问 手记 观察 调查 专访 探访 报道 独家 连线 问 从 在 向 对 据 综合 整理 编辑 校对 摄影 通讯员".split()
+    "提问 手记 观察 调查 专访 探访 报道 独家 连线 问 从 在 向 对 据 综合 整理 编辑 校对 摄影 通讯员 整合 未知 佚名 "
+    "不详 匿名 网络 网友 小编 本站 编辑部 网络整理 综合整理".split()
 )
 # Role words before names: kinds of reporter. Editors, photographers and correspondents are not reporters.
 REPORTER_ROLE = rf"(?:首席|资深|高级|见习|特约|实习|驻[{HAN}]{{1,4}}?)?记者"
@@ -130,7 +134,8 @@ REPORTER_ROLE = rf"(?:首席|资深|高级|见习|特约|实习|驻[{HAN}]{{1,4}
 ORG = rf"[{HAN}A-Za-z0-9·•]{{2,16}}?"
 # An organisation named only by its shape: self-references in running text need an outlet-like ending.
 _ORG_END = (
-    r"新闻|日报|晚报|早报|时报|商报|周报|周刊|报道|报|网|社|台|中国|财经|传媒|媒体|客户端|视频|频道|广播|之家|e公司"
+    r"新闻|日报|晚报|早报|时报|商报|周报|周刊|报道|(?<![通举汇预回申呈警公])报|网|社|台|中国|财经|传媒|媒体|客户端|视频|频道|"
+    r"广播|之家|e公司"
 )
 _FUNCTION = "的了在是对向和与从为被把将等说称告诉表示据由给让并也还都就而但或之其该此这那有比如"
 OUTLET_LIKE = rf"[{HAN}A-Za-z0-9](?:(?![{_FUNCTION}])[{HAN}A-Za-z0-9]){{0,9}}?(?:{_ORG_END})"
@@ -160,7 +165,8 @@ WEN_LINE = re.compile(
 _DAY = r"\d{1,2}[ 　]*月[ 　]*\d{1,2}[ 　]*日"
 DATELINE = re.compile(
     rf"^(?:【[^】]{{1,80}}】)?[【\[]?(?P<outlet>(?:(?![{_FUNCTION}])[{HAN}A-Za-z0-9·•]){{2,16}}?)[ 　]*"
-    rf"(?:{_DAY}[ 　]*消息|(?:{_DAY})?[ 　]*(?:[（(][^）)]{{0,40}}[）)][ 　]*)?(?:快讯|讯|电))(?:[】\]]|[（(，,：: 　]|$)"
+    rf"(?:{_DAY}[ 　]*消息|(?:{_DAY})?[ 　]*(?:[（(][^）)]{{0,40}}[）)][ 　]*)?(?:快讯|(?<![资简通喜死审传问音视])讯|电))"
+    rf"(?:[】\]]|[（(，,：: 　]|$)"
 )
 WIRE_DATELINE = re.compile(rf"^(?P<outlet>{'|'.join(WIRES)})(?P<place>[{HAN}]{{2,6}}?)\d{{1,2}}月\d{{1,2}}日电")
 PLACE_REPORTED = re.compile(rf"^(?P<place>[{HAN}]{{2,6}}?)报道$")
