@@ -17,7 +17,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 from bs4.element import Comment, NavigableString, PreformattedString, Tag
 
-from etl import credits, rules, text
+from etl import credits, dedupe, rules, text
 from etl.entry import Entry, RejectError
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -305,4 +305,5 @@ def record(entry: Entry, source: str, found: Reading, site: rules.SiteRule) -> d
         "content_hash": text.content_hash(body),
         "dateline": who.dateline,
         "item_key": entry.key,
+        "minhash": dedupe.minhash_bands(body),
     }
