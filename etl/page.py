@@ -118,6 +118,7 @@ _EN_DATE = re.compile(
     re.I,
 )
 _UPDATED = re.compile(r"更新|修改|编辑于|updated|modified", re.I)
+_PUBLISHED = re.compile(r"发布|发表|published|posted", re.I)
 _DATE_LABEL = re.compile(
     r"(?:发布|发表|刊发|出版)(?:时间|日期|于)?|(?<![更修])(?:时间|日期)|posted(?: on)?|published(?: on)?|\bdate\b", re.I
 )
@@ -341,9 +342,10 @@ def _written_date(soup: BeautifulSoup, heading: Tag | None, year: int | None, tz
         if stamp := next(visible_dates(tail, year, anchored=True), None):
             return stamp.to_utc(tz)
     lines = list(_texts_after(heading, soup, 600))
-    for i in range(len(lines)):
-        context = " ".join(lines[max(0, i - 1) : i + 1])
-        if _UPDATED.search(context) and not _DATE_LABEL.search(context):
+    for i, line in enumerate(lines):
+        # The line and the label before it when that holds no date itself ('更新时间：' | '2022-01-02').
+        label = lines[i - 1] if i and next(visible_dates(lines[i - 1], year), None) is None else ""
+        if _UPDATED.search(label + line) and not _PUBLISHED.search(label + line):
             continue
         joined = " ".join(lines[i : i + 3])  # a date and its time may sit in neighbouring elements
         for stamp in visible_dates(joined, year):
@@ -628,6 +630,8 @@ def _person(value: str | None) -> str | None:
     if not value:
         return None
     value = text.fold(value)
+    if rules.OUTLET_SHAPE.match(value):
+        return None
     if rules.NAME.match(value) or re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z.]+){1,3}", value):
         return value
     return None

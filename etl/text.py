@@ -17,8 +17,14 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
 # Tokens that are not terms: numbers, amounts, percentages, punctuation runs.
 _NOT_TERM = re.compile(r"^[\W\d_]+$|^\d")
 # Characters far more common in one script than the other; enough to tell zh-Hans from zh-Hant in news text.
-_SIMPLIFIED = set("这们个国为说时会来对发过还经进后实现开关问题门长动务报东车马鱼鸟书学习产业银财网买卖")
-_TRADITIONAL = set("這們個國為說時會來對發過還經進後實現開關問題門長動務報東車馬魚鳥書學習產業銀財網買賣")
+_SIMPLIFIED = set(
+    "这们个国为说时会来对发过还经进后实现开关问题门长动务报东车马鱼鸟书学习产业银财网买卖与从将让记间应该线场电视话"
+    "语价钱级区县万亿计划体节员总统设备认识达运"
+)
+_TRADITIONAL = set(
+    "這們個國為說時會來對發過還經進後實現開關問題門長動務報東車馬魚鳥書學習產業銀財網買賣與從將讓記間應該線場電視話"
+    "語價錢級區縣萬億計劃體節員總統設備認識達運"
+)
 
 ENGLISH_STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -37,18 +43,19 @@ def fold(text: str) -> str:
 
 
 def language(text: str) -> str | None:
+    """zh-Hans, zh-Hant, ja, ko or en by the scripts a text is written in; None when too little to tell."""
     sample = text[:4000]
     han, kana, hangul = len(_HAN.findall(sample)), len(_KANA.findall(sample)), len(_HANGUL.findall(sample))
-    latin = len(_LATIN_WORD.findall(sample))
-    if kana >= 5 and kana * 3 >= han * 0.2:
+    words = [w.lower() for w in _LATIN_WORD.findall(sample)]
+    if kana >= 5 and kana * 4 >= han:  # Japanese mixes kana into its kanji; Chinese quotes a name or two
         return "ja"
     if hangul >= 5 and hangul > han:
         return "ko"
-    if han >= 5 and han >= latin:
+    if han >= 2 and han >= len(words):
         simp = sum(ch in _SIMPLIFIED for ch in sample)
         trad = sum(ch in _TRADITIONAL for ch in sample)
         return "zh-Hant" if trad > simp else "zh-Hans"
-    if latin >= 3:
+    if len(words) >= 3 and (len(words) < 20 or sum(w in ENGLISH_STOPWORDS for w in words) * 20 >= len(words)):
         return "en"
     return None
 
