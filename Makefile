@@ -48,3 +48,10 @@ lock:
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+
+# --- issue 3: accuracy ---
+# Extraction measured on ../shared/corpus (skips where it is absent): posts against the hand labels, pages beside
+# trafilatura. Not part of `make test`: it reads material that a clean clone does not have.
+.PHONY: accuracy
+accuracy: $(INSTALLED)
+	$(BIN)/python scripts/accuracy.py

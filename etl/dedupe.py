@@ -68,11 +68,13 @@ def minhash_bands(body: str) -> list[int] | None:
         return None
     hashes = shingle_hashes(body)
     a, b = _params()
-    signature = np.full(BANDS * ROWS, np.iinfo(np.uint64).max, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for start in range(0, len(hashes), _CHUNK):
-            chunk = hashes[start : start + _CHUNK, None]
-            signature = np.minimum(signature, ((chunk * a + b) >> np.uint64(32)).min(axis=0))
+    # Array arithmetic on uint64 wraps modulo 2**64 silently, as hashing wants.
+    signature = np.minimum.reduce(
+        [
+            ((hashes[start : start + _CHUNK, None] * a + b) >> np.uint64(32)).min(axis=0)
+            for start in range(0, len(hashes), _CHUNK)
+        ]
+    )
     keys = []
     for band in signature.reshape(BANDS, ROWS):
         digest = hashlib.blake2b(band.astype("<u8").tobytes(), digest_size=8).digest()

@@ -26,6 +26,10 @@ _TRADITIONAL = set(
     "語價錢級區縣萬億計劃體節員總統設備認識達運"
 )
 
+_SIMPLIFIED_RE = re.compile("[" + "".join(sorted(_SIMPLIFIED)) + "]")
+_TRADITIONAL_RE = re.compile("[" + "".join(sorted(_TRADITIONAL)) + "]")
+_WHITESPACE = re.compile(r"\s+")
+
 ENGLISH_STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further had has
@@ -52,8 +56,7 @@ def language(text: str) -> str | None:
     if hangul >= 5 and hangul > han:
         return "ko"
     if han >= 2 and han >= len(words):
-        simp = sum(ch in _SIMPLIFIED for ch in sample)
-        trad = sum(ch in _TRADITIONAL for ch in sample)
+        simp, trad = len(_SIMPLIFIED_RE.findall(sample)), len(_TRADITIONAL_RE.findall(sample))
         return "zh-Hant" if trad > simp else "zh-Hans"
     if len(words) >= 3 and (len(words) < 20 or sum(w in ENGLISH_STOPWORDS for w in words) * 20 >= len(words)):
         return "en"
@@ -62,7 +65,7 @@ def language(text: str) -> str | None:
 
 def char_count(text: str) -> int:
     """Characters a reader reads: everything but whitespace."""
-    return sum(1 for ch in text if not ch.isspace())
+    return len(_WHITESPACE.sub("", text))
 
 
 def content_hash(text: str) -> str:
@@ -76,6 +79,9 @@ def english_keywords(text: str, k: int = 8) -> list[str]:
     words = [w.lower().strip("'-") for w in _LATIN_WORD.findall(text)]
     counts = collections.Counter(w for w in words if w not in ENGLISH_STOPWORDS and len(w) > 2)
     return [w for w, _ in counts.most_common(k)]
+
+
+_KEYWORD_SPAN = 4000
 
 
 @functools.cache
@@ -94,7 +100,8 @@ def chinese_keywords(text: str, k: int = 8) -> list[str]:
     """Top terms by TF-IDF over jieba's dictionary words (no HMM guesses, which split names into fragments)."""
     jieba, idf, median, stop = _jieba()
     counts: dict[str, int] = {}
-    for word in jieba.lcut(text, HMM=False):
+    # The opening of a long body names its subject: cutting the rest (long tables, say) saves most of the time.
+    for word in jieba.lcut(text[:_KEYWORD_SPAN], HMM=False):
         if len(word) < 2 or word.lower() in stop or _NOT_TERM.search(word):
             continue
         counts[word] = counts.get(word, 0) + 1
