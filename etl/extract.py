@@ -271,6 +271,12 @@ def extract_post(entry: Entry, source: str = "") -> dict[str, Any]:
     return record(entry, source, read(parse_html(entry.html), site), site)
 
 
+def _topic_keywords(body: str, lang: str | None, entry: Entry, who: credits.Credits, k: int = 8) -> list[str]:
+    """Top terms of the body, leaving out pieces of its credits and feed ('联社' of 财联社 is not a topic)."""
+    names = [n for n in (who.outlet, who.editor, who.proofreader, entry.feed, *who.reporters) if n]
+    return [w for w in text.keywords(body, lang, k + 4) if not any(w in n for n in names)][:k]
+
+
 def record(entry: Entry, source: str, found: Reading, site: rules.SiteRule) -> dict[str, Any]:
     hidden = comment_lines(found.comments)
     who = credits.read(found.paragraphs, found.credit_lines, hidden, site)
@@ -299,7 +305,7 @@ def record(entry: Entry, source: str, found: Reading, site: rules.SiteRule) -> d
         "images": images,
         "head_image": entry.head_image or (images[0]["src"] if images else None),
         "body_text": body,
-        "keywords": publisher_keywords(found.comments) or text.keywords(body, lang),
+        "keywords": publisher_keywords(found.comments) or _topic_keywords(body, lang, entry, who),
         "language": lang,
         "char_count": text.char_count(body),
         "content_hash": text.content_hash(body),

@@ -50,3 +50,16 @@ def test_english_keywords_by_frequency() -> None:
 def test_char_count_and_content_hash() -> None:
     assert text.char_count("一 二\n三\u3000四 ab") == 6
     assert text.content_hash("一二 三") == text.content_hash("一二\n三") != text.content_hash("一二三四")
+
+
+def test_keywords_leave_out_pieces_of_credits_and_feed() -> None:
+    from etl.entry import Entry
+    from etl.extract import extract_post
+
+    body = (
+        "财联社9月22日电，某某集团公告称，集团将回购股份。集团表示，回购股份用于员工持股计划，回购价格不超过每股十元。"
+    )
+    rec = extract_post(Entry(key="k", html=f"<p>{body}</p>", feed="财联社/电报"), "s")
+    assert rec["outlet"] == "财联社" and rec["keywords"]
+    assert not any(k in "财联社/电报" for k in rec["keywords"])
+    assert "回购" in rec["keywords"]
