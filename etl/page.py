@@ -66,6 +66,7 @@ _INLINE_TAGS = frozenset(
 _PUNCT = re.compile(r"[，。！？；、,.!?;：:]")
 _COMMA = re.compile(r"[，,、；;]")
 _SENTENCE_END = re.compile(r"[。！？!?]")
+_WHITESPACE = re.compile(r"\s+")
 # Elements that can hold an article; a paragraph (p, li, h2…) is scored for its container, never chosen itself.
 _CONTAINER_TAGS = frozenset("div section article main td center form body blockquote font span".split())
 _MIN_PARAGRAPH = 10  # characters of a block's own text before it counts as a paragraph
@@ -303,7 +304,7 @@ def _declared_date(metas: dict[str, str], ld: list[dict[str, Any]], soup: Beauti
     return None
 
 
-def _context_year(url: str | None, metas: dict[str, str], page_text: str) -> int | None:
+def _context_year(url: str | None, metas: dict[str, str], soup: BeautifulSoup) -> int | None:
     """The year for dates written without one: from the URL, a date in the meta tags (even an update time), else
     the most common year written in the page."""
     if url and (m := _URL_DATE.search(url)):
@@ -311,13 +312,14 @@ def _context_year(url: str | None, metas: dict[str, str], page_text: str) -> int
     for value in metas.values():
         if m := _FULL_DATE.match(value):
             return int(m["y"])
-    years = [int(y) for y in _YEAR.findall(page_text)]
+    years = [int(y) for y in _YEAR.findall(soup.get_text(" "))]
     return max(set(years), key=years.count) if years else None
 
 
-def _texts_after(start: Tag | None, soup: BeautifulSoup, limit: int) -> Iterator[str]:
+def _texts_after(start: Tag | None, soup: BeautifulSoup, limit: int) -> list[str]:
     """Text nodes in document order from `start` (or the top), up to `limit` characters."""
     seen = 0
+    found: list[str] = []
     inside = set(map(id, start.descendants)) if start is not None else set()
     for piece in start.next_elements if start is not None else soup.descendants:
         if id(piece) in inside:
@@ -326,23 +328,27 @@ def _texts_after(start: Tag | None, soup: BeautifulSoup, limit: int) -> Iterator
             value = str(piece).strip()
             if value:
                 seen += len(value)
-                yield value
+                found.append(value)
                 if seen > limit:
-                    return
+                    break
+    return found
 
 
-def _written_date(soup: BeautifulSoup, heading: Tag | None, year: int | None, tz: str) -> dt.datetime | None:
-    """A date labelled as the publication's near the title ('发布时间：…', 'Posted on …'), else the first date
-    written after the title, leaving out 'updated' ones."""
-    after = " ".join(_texts_after(heading, soup, 3000))
+def _written_date(lines: list[str], year: int | None, tz: str) -> dt.datetime | None:
+    """In the text after the title: a date labelled as the publication's ('发布时间：…', 'Posted on …'), else the
+    first date written within 600 characters, leaving out 'updated' ones."""
+    after = " ".join(lines)
     for m in _DATE_LABEL.finditer(after):
         if _UPDATED.search(after[max(0, m.start() - 4) : m.end()]):
             continue
         tail = after[m.end() : m.end() + 48].lstrip(" :：　")
         if stamp := next(visible_dates(tail, year, anchored=True), None):
             return stamp.to_utc(tz)
-    lines = list(_texts_after(heading, soup, 600))
+    seen = 0
     for i, line in enumerate(lines):
+        seen += len(line)
+        if seen > 600:
+            break
         # The line and the label before it when that holds no date itself ('更新时间：' | '2022-01-02').
         label = lines[i - 1] if i and next(visible_dates(lines[i - 1], year), None) is None else ""
         if _UPDATED.search(label + line) and not _PUBLISHED.search(label + line):
@@ -367,6 +373,12 @@ def _script_date(scripts: list[str], tz: str) -> dt.datetime | None:
     return None
 
 
+def _url_date(url: str | None, tz: str) -> dt.datetime | None:
+    m = _URL_DATE.search(url) if url else None
+    stamp = _stamp(int(m["y"]), int(m["m"]), int(m["d"]), None, None, None) if m else None
+    return stamp.to_utc(tz) if stamp else None
+
+
 def published_of(
     soup: BeautifulSoup,
     metas: dict[str, str],
@@ -379,12 +391,12 @@ def published_of(
     """Meta tags and JSON-LD, else <time>, else the date written on the page, else one set by a script, else the
     URL's; a declared day without a time takes the written time of that day."""
     declared = _declared_date(metas, ld, soup, tz)
-    written = _written_date(soup, heading, _context_year(url, metas, soup.get_text(" ")), tz)
+    lines = _texts_after(heading, soup, 3000)
+    # The year of a date written without one, looked for only when there is such a date (it can read the page).
+    year = _context_year(url, metas, soup) if _SHORT_DATE.search(" ".join(lines)) else None
+    written = _written_date(lines, year, tz)
     if declared is None:
-        if written is None and (written := _script_date(scripts, tz)) is None and url and (m := _URL_DATE.search(url)):
-            stamp = _stamp(int(m["y"]), int(m["m"]), int(m["d"]), None, None, None)
-            return stamp.to_utc(tz) if stamp else None
-        return written
+        return written or _script_date(scripts, tz) or _url_date(url, tz)
     # A declared day without a time (00:00 local) takes the written time of the same day.
     if written is not None and declared != written:
         local = dates.local_day(declared, tz)
@@ -404,26 +416,31 @@ class _Stats:
     score: float = 0.0  # paragraph scores in the subtree
 
 
-def _own_text(tag: Tag) -> tuple[int, int, int, int]:
-    """A block's own text (direct text and inline children): characters, link characters, commas, punctuation."""
-    chars = links = commas = punct = 0
+@dataclass
+class _Own:
+    """A block's own text: its direct text and its inline children's, not its blocks'."""
+
+    text: str
+    chars: int  # whitespace excluded
+    links: int  # characters inside links
+
+
+def _own_text(tag: Tag) -> _Own:
+    parts: list[str] = []
+    links = 0
     stack: list[tuple[Tag, bool]] = [(tag, False)]
     while stack:
         node, in_link = stack.pop()
         for child in node.children:
             if isinstance(child, NavigableString):
-                if isinstance(child, PreformattedString):
-                    continue
-                value = str(child)
-                n = len(value) - sum(1 for ch in value if ch.isspace())
-                chars += n
-                if in_link:
-                    links += n
-                commas += len(_COMMA.findall(value))
-                punct += len(_PUNCT.findall(value))
+                if not isinstance(child, PreformattedString):
+                    parts.append(str(child))
+                    if in_link:
+                        links += len(_WHITESPACE.sub("", child))
             elif isinstance(child, Tag) and child.name in _INLINE_TAGS:
                 stack.append((child, in_link or child.name == "a"))
-    return chars, links, commas, punct
+    shown = "".join(parts)
+    return _Own(shown, len(_WHITESPACE.sub("", shown)), links)
 
 
 def _label(tag: Tag) -> str:
@@ -459,21 +476,21 @@ def _measure(tag: Tag, negative: bool, stats: dict[int, _Stats], heading: Tag | 
     negative = (negative and leaning <= 0) or leaning < 0 or tag is heading
     here = _Stats()
     if tag.name not in _INLINE_TAGS:
-        chars, links, commas, punct = _own_text(tag)
-        here.text, here.links = chars, links
+        own = _own_text(tag)
+        here.text, here.links = own.chars, own.links
+        commas = len(_COMMA.findall(own.text))
         # Prose: not mostly links, punctuated (a keyword dump is not), and either a sentence or a long line (a
         # header's '字号 大 中 小' or a date line is text, but not article text).
-        shown = tag.get_text()
         prose = (
-            chars >= _MIN_PARAGRAPH
-            and links * 2 < chars
-            and punct * 150 >= chars
-            and (chars >= 25 or commas > 0 or _SENTENCE_END.search(shown) is not None)
-            and not shown.rstrip().endswith("...")  # a teaser cut short, not the article
+            own.chars >= _MIN_PARAGRAPH
+            and own.links * 2 < own.chars
+            and len(_PUNCT.findall(own.text)) * 150 >= own.chars
+            and (own.chars >= 25 or commas > 0 or _SENTENCE_END.search(own.text) is not None)
+            and not own.text.rstrip().endswith("...")  # a teaser cut short, not the article
         )
         if prose and not negative:
-            here.good = chars - links
-            here.score = 1 + commas + min(chars / 100, 3)
+            here.good = own.chars - own.links
+            here.score = 1 + commas + min(own.chars / 100, 3)
     for child in tag.children:
         if isinstance(child, Tag) and child.name not in _INLINE_TAGS:
             sub = _measure(child, negative, stats, heading)
@@ -643,12 +660,12 @@ def page_entry(html: str, key: str, url: str | None = None, tz: str = "Asia/Shan
     ld = _json_ld(soup)
     metas = _metas(soup)
     scripts = [script.string for script in soup.find_all("script") if script.string]
-    for tag in soup.find_all(_CHROME_TAGS):
-        tag.decompose()
-    title, heading = title_of(soup, metas, ld)
     canonical = soup.find("link", rel="canonical")
     href = canonical.get("href") if isinstance(canonical, Tag) else None
     page_url = url or (href if isinstance(href, str) and href.startswith("http") else None)
+    for tag in soup.find_all(_CHROME_TAGS):
+        tag.decompose()
+    title, heading = title_of(soup, metas, ld)
     published = published_of(soup, metas, ld, heading, page_url, scripts, tz)
     author = _person(_ld_value(ld, "author")) or next((p for k in _AUTHOR_META if (p := _person(metas.get(k)))), None)
     stats: dict[int, _Stats] = {}

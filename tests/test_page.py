@@ -101,6 +101,12 @@ def test_titles(head: str, body: str, title: str) -> None:
             "2019-10-08 12:00",
         ),
         ("", "<span>发布时间：18-03-08 23:16</span>", None, "2018-03-08 23:16"),
+        (
+            "<meta name='dateUpdate' content='2019-10-08 12:00:57'>",
+            "<span>发布时间：10-08</span><span>12:00</span>",
+            None,
+            "2019-10-08 12:00",
+        ),
         ("", "<div>更新时间：2022-01-02 10:00</div><div>2021-12-31 09:00</div>", None, "2021-12-31 09:00"),
         ("<meta name='publishdate' content='2019-06-15'>", "<div>2019年06月15日08:18</div>", None, "2019-06-15 08:18"),
         ("", "<div>Posted on September 22, 2021</div>", None, "2021-09-22 00:00"),
@@ -111,6 +117,13 @@ def test_titles(head: str, body: str, title: str) -> None:
 def test_dates(head: str, body: str, url: str | None, when: str) -> None:
     html = html_page("<title>标题</title>" + head, "<h1>标题</h1>" + body + f"<div class='content'>{PARAS}</div>")
     assert local(entry_of(html, url).published_at) == when
+
+
+def test_canonical_url() -> None:
+    head = "<title>标题</title><link rel='canonical' href='https://e.example/a.html'>"
+    html = html_page(head, f"<h1>标题</h1><div>{PARAS}</div>")
+    assert entry_of(html).url == "https://e.example/a.html"
+    assert entry_of(html, url="https://given.example/b").url == "https://given.example/b"
 
 
 def test_a_date_in_the_title_is_not_the_publication_date() -> None:
