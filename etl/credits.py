@@ -62,7 +62,7 @@ class _Names:
 
 
 def read_names(text: str, pos: int = 0) -> _Names:
-    """Names after a role word, up to the first token that is not one: '王悦 徐芸茜 北京报道 …' → 王悦, 徐芸茜."""
+    """Names after a role word, up to the first token that is not one: '王五 赵六 北京报道 …' → 王五, 赵六."""
     names: list[str] = []
     single: str | None = None
     end = pos
@@ -128,7 +128,7 @@ def _credit_run(text: str, found: _Found, whole: bool) -> bool:
 
 
 def _byline(para: str, found: _Found) -> None:
-    """A paragraph opening with a credit: '澎湃新闻记者 俞凯', '每经编辑 杜宇', '21世纪经济报道记者 王海平 南京报道 …'."""
+    """A paragraph opening with a credit: '澎湃新闻记者 俞凯', '每经编辑 张三', '某某报道记者 李四 南京报道 …'."""
     head = rules.CREDIT_HEAD.match(para)
     if not head:
         return

@@ -96,7 +96,7 @@ _DATE_META = (
 )
 _TITLE_META = ("og:title", "twitter:title", "articletitle", "title", "dc.title")
 _AUTHOR_META = ("author", "article:author", "og:article:author", "byl", "dc.creator", "parsely-author")
-# '…一块顶十块GPU-EDN 电子技术设计': a site name joined to the title by a bare hyphen (not '…COVID-19').
+# '…发布新款芯片-某某电子技术': a site name joined to the title by a bare hyphen (not '…COVID-19').
 _SITE_SUFFIX = re.compile(r"^(?P<title>.{8,}?)-(?P<site>[^\d\s-][^-]{1,20})$")
 _TITLE_SPLIT = re.compile(r"\s+[-_|｜—–·]+\s+|[_|｜]+|(?<=\S)--+(?=\S)|\s+-\s*|-\s+")
 
@@ -587,8 +587,8 @@ def _block_of(node: NavigableString) -> Tag | None:
 
 
 def byline_lines(heading: Tag | None, content: Tag) -> list[str]:
-    """The short lines between the title and the article that date or credit it ('2019-09-26 12:11 来源：证券时报网
-    作者：李在山'): credits, not body. (Such lines inside the article stay in its body, as for posts.)"""
+    """The short lines between the title and the article that date or credit it ('2019-09-26 12:11 来源：某某网
+    作者：张三'): credits, not body. (Such lines inside the article stay in its body, as for posts.)"""
     lines: list[str] = []
     if heading is not None and content not in heading.parents:
         inside = {id(d) for d in heading.descendants}

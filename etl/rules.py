@@ -147,16 +147,16 @@ OUTLET_ALIASES: Mapping[str, str] = {"每经": "每日经济新闻", "每经AI":
 WIRES = ("新华社", "中新社", "中新网", "人民网", "央视网", "国际在线")
 
 # A credit with names: optional outlet, an optional parenthesis (a site address), a role, then the names.
-# '澎湃新闻记者 俞凯', '本报记者 包兴安 见习记者 杨 洁', '华夏时报（www.chinatimes.net.cn）记者 王悦 徐芸茜 北京报道'.
+# '澎湃新闻记者 俞凯', '本报记者 张三 见习记者 李 四', '某某时报（www.example.cn）记者 王五 赵六 北京报道'.
 CREDIT_HEAD = re.compile(
     rf"(?:(?P<outlet>(?!驻|首席|资深|高级|见习|特约|实习|责任){ORG})(?:[（(][^）)]{{1,40}}[）)])?[ 　]*)?"
     rf"(?P<role>{REPORTER_ROLE}|编辑(?![部器室])|作者)[ 　]*[:：]?[ 　]*"
 )
-# A bracketed credit anywhere: '（总台央视记者 徐宁宁 杨毅）', '（记者赵文君）', '【环球时报记者 赵觉珵 胡雨薇】',
-# '（上海，编辑 潇湘）', '（ 深圳，记者 成孟琦）', '（作者：王帆 编辑：张星）'.
+# A bracketed credit anywhere: '（总台央视记者 张三 李四）', '（记者王五）', '【某某时报记者 赵六 钱七】',
+# '（上海，编辑 潇湘）', '（ 深圳，记者 孙八）', '（作者：周九 编辑：吴十）'.
 BRACKETED = re.compile(r"[（(【\[][ 　]*(?P<inner>[^（）()【】\[\]]{2,60}?)[ 　]*[）)】\]]")
 BRACKET_PLACE = re.compile(rf"^(?P<place>[{HAN}]{{2,8}})[，,][ 　]*")
-# '►文 观察者网 陶梦', '►文观察者网周远方', '文/北京青年报记者 赵新培', '文｜李四'.
+# '►文 观察者网 陶梦', '►文某某网张三', '文/某某青年报记者 李四', '文｜王五'.
 WEN_LINE = re.compile(
     rf"^(?:[►▶■●▌][ 　]*文[ 　]*[/／|｜丨:：]?|文[ 　]*[/／|｜丨:：])[ 　]*(?:(?P<outlet>{OUTLET_LIKE})[ 　]*)?(?P<rest>.+)$"
 )
@@ -177,7 +177,7 @@ SOURCE_LINE = re.compile(
 FROM_LINE = re.compile(
     r"本文来自(?:于)?(?:微信公众号)?[:：]?[ 　]*[“\"「]?(?P<outlet>[^”\"」，,。（(）) 　]{2,20}?)(?:[”\"」，,。（(）) 　]|$)"
 )
-# A credit closing a paragraph: '……用于运输和储存。（央视新闻）', '……投资需谨慎。 （数据宝）' (a site's brand).
+# A credit closing a paragraph: '……的最后一句。（央视新闻）', '……的最后一句。 （数据宝）' (a site's brand).
 TRAILING_CREDIT = re.compile(rf"[。！？!?”][ 　]*[（(](?P<outlet>[{HAN}]{{2,12}})[）)]$")
 OUTLET_SHAPE = re.compile(rf"^{OUTLET_LIKE}$")
 # A newspaper's print credit: '《 人民日报海外版 》（ 2021年09月20日 第 03 版）'.
@@ -204,7 +204,7 @@ EDITOR_LINE = re.compile(
     r"(?:责任编辑|责编)[ 　]*[:：][ 　]*(?P<name>[\u4e00-\u9fff·]{2,5}?|[A-Za-z][A-Za-z .]{1,30}?)"
     r"(?:[ 　]*[A-Z]{1,4}\d{2,6})?[ 　]*(?:[】\]）)]|$)"
 )
-# An explicit editor credit without 责任编辑: '（上海，编辑 潇湘）', '每经编辑 杜宇', '编辑：张星', '编辑/刘波'.
+# An explicit editor credit without 责任编辑: '（上海，编辑 潇湘）', '每经编辑 张三', '编辑：李四', '编辑/王五'.
 EDITOR_CREDIT = re.compile(
     rf"(?:^|(?<=[（(，,\s]))(?:[{HAN}A-Za-z]{{2,8}}?)?编辑(?![部器室])[ 　]*[:：/／]?[ 　]*(?P<name>[{HAN}]{{2,4}})(?=$|[ 　）)，,。])"
 )
@@ -292,7 +292,7 @@ class SiteRule:
     selectors: tuple[tuple[str, Kind], ...] = ()  # extra boxes: drop, credit or caption
     boilerplate: tuple[re.Pattern[str], ...] = ()  # extra paragraph patterns that are not body
     # Names the family credits itself or its columns by: a paragraph opening with one, or a closing '（name）',
-    # credits it ('东方我乐多丛志翻译团队所总结的…', '…投资需谨慎。 （数据宝）').
+    # credits it ('东方我乐多丛志翻译团队…', '…的最后一句。 （数据宝）').
     brands: tuple[str, ...] = ()
     # The family closes an item with its source in brackets: '……特斯拉尚未发表评论。（新浪科技）'.
     closing_credit: bool = False
