@@ -134,6 +134,10 @@ def theme_body(html: str) -> str | None:
         return None
     for tag in content(["script", "style", "noscript", "template"]):
         tag.decompose()
+    # A post that leaves a <div> open pulls the theme's own footer, meta and prev/next boxes into its content
+    # element; they are not the post (MANIFEST.tsv's body lengths leave them out too).
+    for tag in content.select("div.footer, div.article-meta, div.prev-next"):
+        tag.decompose()
     return str(content.get_text())
 
 
