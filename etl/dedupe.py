@@ -14,7 +14,6 @@ from typing import Any
 
 SHINGLE = 5  # characters per shingle, whitespace removed (as in the body F1 of make accuracy)
 BANDS, ROWS = 8, 8  # 64 hash functions in 8 bands of 8
-_MASK = (1 << 64) - 1
 _CHUNK = 4096  # shingles hashed at a time: bounds memory on very long bodies
 
 
