@@ -62,3 +62,10 @@ test: $(CHROMIUM)
 # The daily HTML reports of the example days, after `make run`: $(ETL_DATA_DIR)/reports/, latest.html the newest.
 report: $(INSTALLED)
 	$(BIN)/etl report --date 2021-09-20 --date 2021-09-21 --date 2021-09-22
+
+# --- issue 3: accuracy ---
+# Extraction measured on ../shared/corpus (skips where it is absent): posts against the hand labels, pages beside
+# trafilatura. Not part of `make test`: it reads material that a clean clone does not have.
+.PHONY: accuracy
+accuracy: $(INSTALLED)
+	$(BIN)/python scripts/accuracy.py

@@ -1,223 +1,255 @@
-"""Clean and extract: an Entry's HTML to one article record. Pure: no I/O, same input, same output."""
+"""Clean and extract: an Entry's HTML to one article record. Pure: no I/O, same input, same output.
+
+One parse and one walk per document: the walk sorts every element with the precompiled rules of `etl.rules`
+(drop, credit box, caption, image, table, block, inline) and gathers paragraphs, images with captions, stock codes
+and the HTML comments as it goes. Credits are then read from the text (`etl.credits`).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import html as htmllib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bs4 import BeautifulSoup
-from bs4.element import Comment, NavigableString, Tag
+from bs4.element import Comment, NavigableString, PreformattedString, Tag
 
-from etl import rules, text
+from etl import credits, dedupe, rules, text
 from etl.entry import Entry, RejectError
 
-
-@dataclass
-class Credits:
-    outlet: str | None = None
-    reporters: list[str] = field(default_factory=list)
-    editor: str | None = None
-    proofreader: str | None = None
-    dateline: str | None = None
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_COMMENT_BLOCK = re.compile(r"<(?:br|/?p|/?div|/?li|/?h\d|/?tr|/?section|/?blockquote)\b[^>]*>", re.I)
+_COMMENT_TAG = re.compile(r"<[^>]*>")
+_ADLIST = re.compile(r"^\s*article_adlist\[|\]article_adlist\s*$")
 
 
 def parse_html(html: str) -> BeautifulSoup:
     return BeautifulSoup(html, "lxml")
 
 
-# --- comments ------------------------------------------------------------------------------------------------
+@dataclass
+class Reading:
+    """What one walk over an article's HTML found."""
+
+    paragraphs: list[str] = field(default_factory=list)
+    credit_lines: list[str] = field(default_factory=list)  # text of credit boxes: read for credits, not body
+    images: list[dict[str, str]] = field(default_factory=list)
+    stock_codes: set[str] = field(default_factory=set)
+    comments: list[str] = field(default_factory=list)
 
 
-def harvest_comments(soup: BeautifulSoup) -> list[str]:
-    """Remove every HTML comment, returning their texts: some carry credits and stock codes."""
-    found = []
-    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        found.append(str(node))
-        node.extract()
-    return found
+class _Walker:
+    def __init__(self, site: rules.SiteRule) -> None:
+        self.selectors = rules.selectors_for(site)
+        self.found = Reading()
+        self.buf: list[str] = []
+        self.target = self.found.paragraphs
+        self.in_cell = False  # inside a table cell: blocks and <br> are spaces, not paragraph breaks
+        self.in_credit = False  # inside a credit box: its images are not content
 
+    # --- paragraphs
 
-def comment_lines(comments: Iterable[str]) -> list[str]:
-    """Paragraph texts inside comments such as <!--article_adlist[<p>校对：刘威</p>]article_adlist-->."""
-    lines: list[str] = []
-    for body in comments:
-        inner = re.sub(r"^\s*article_adlist\[|\]article_adlist\s*$", "", body)
-        if "<" in inner:
-            lines.extend(paragraphs(parse_html(inner)))
-        elif inner.strip():
-            lines.append(text.fold(inner))
-    return lines
-
-
-# --- cleaning ------------------------------------------------------------------------------------------------
-
-
-def clean(soup: BeautifulSoup, site: rules.SiteRule | None) -> None:
-    for tag in soup.find_all(rules.DROP_TAGS):
-        tag.decompose()
-    selectors = rules.DROP_SELECTORS + (site.drop if site else ())
-    for selector in selectors:
-        for tag in soup.select(selector):
-            tag.decompose()
-    for tag in soup.find_all(style=re.compile(r"display\s*:\s*none", re.I)):
-        tag.decompose()
-
-
-# --- paragraphs ----------------------------------------------------------------------------------------------
-
-
-def _table_rows(table: Tag) -> list[str]:
-    rows = []
-    for tr in table.find_all("tr"):
-        cells = [text.fold(cell.get_text(" ")) for cell in tr.find_all(["td", "th"])]
-        row = " ".join(c for c in cells if c)
-        if row:
-            rows.append(row)
-    return rows
-
-
-def paragraphs(root: Tag) -> list[str]:
-    """Block elements and <br> start paragraphs; inline text joins; empty paragraphs are dropped."""
-    out: list[str] = []
-    buf: list[str] = []
-
-    def flush() -> None:
-        para = text.fold("".join(buf))
-        buf.clear()
+    def flush(self) -> None:
+        if self.in_cell:
+            self.buf.append(" ")
+            return
+        para = text.fold("".join(self.buf))
+        self.buf.clear()
         if para:
-            out.append(para)
+            self.target.append(para)
 
-    def walk(node: Tag) -> None:
+    def kind(self, tag: Tag) -> rules.Kind | None:
+        found = self.selectors.kind(tag.name, tag.attrs)
+        if found is None:
+            style = tag.attrs.get("style")
+            if isinstance(style, str) and ("none" in style or "hidden" in style) and _HIDDEN_STYLE.search(style):
+                return "drop"
+        return found
+
+    def walk(self, node: Tag) -> None:
+        section: rules.Kind | None = None  # inside a 'Read also' / 'Follow my work' block of siblings
         for child in node.children:
-            if isinstance(child, Comment):
-                continue
             if isinstance(child, NavigableString):
-                buf.append(str(child))
+                if isinstance(child, Comment):
+                    self.found.comments.append(str(child))
+                elif not isinstance(child, PreformattedString) and section is None:
+                    self.buf.append(str(child))
                 continue
             if not isinstance(child, Tag):
                 continue
             name = child.name
-            if name == "br":
-                flush()
+            if name in rules.DROP_TAGS:
+                continue
+            if name in rules.HEADING_TAGS:
+                section = _section_of(child)
+            if section is not None:
+                if section == "credit":
+                    self.credit_box(child)
+                continue
+            kind = self.kind(child)
+            if kind == "drop" or kind == "caption":
+                continue
+            if kind == "credit":
+                self.credit_box(child)
+                continue
+            self.codes(child)
+            if name == "img":
+                self.image(child, "")
+            elif name == "br":
+                self.flush()
             elif name == "table":
-                flush()
-                out.extend(_table_rows(child))
+                self.table(child)
+            elif (name in rules.FIGURE_TAGS or _has_class(child, rules.CAPTION_WRAPPER_CLASSES)) and self.figure(child):
+                continue
             elif name in rules.BLOCK_TAGS:
-                flush()
-                walk(child)
-                flush()
+                self.flush()
+                self.walk(child)
+                self.flush()
             else:
-                walk(child)
+                self.walk(child)
 
-    walk(root)
-    flush()
-    return out
+    def credit_box(self, tag: Tag) -> None:
+        self.flush()
+        target, self.target = self.target, self.found.credit_lines
+        in_credit, self.in_credit = self.in_credit, True
+        self.walk(tag)
+        self.flush()
+        self.target, self.in_credit = target, in_credit
+
+    def table(self, table: Tag) -> None:
+        """One paragraph per row, cells trimmed and joined by a space; the <caption> is left out."""
+        self.flush()
+        for row in table.find_all("tr"):
+            if row.find_parent("table") is not table:
+                continue  # a nested table's rows are read as text of the cell holding it
+            cells = []
+            for cell in row.find_all(["td", "th"], recursive=False):
+                self.in_cell = True
+                self.walk(cell)
+                self.in_cell = False
+                cells.append(text.fold("".join(self.buf)))
+                self.buf.clear()
+            line = " ".join(c for c in cells if c)
+            if line:
+                self.target.append(line)
+
+    # --- images
+
+    def image(self, img: Tag, caption: str) -> None:
+        if self.in_credit:
+            return
+        src = _image_src(img)
+        if src is None or rules.NON_CONTENT_IMAGE.search(src):
+            return
+        alt = img.get("alt")
+        if not caption and isinstance(alt, str):
+            caption = text.fold(alt)
+        self.found.images.append({"src": src, "caption": caption})
+
+    def figure(self, wrapper: Tag) -> bool:
+        """An image wrapper: its images, captioned by span.img_descr, else figcaption, else the figure's bare text."""
+        imgs = [img for img in wrapper.find_all("img") if self.kind(img) != "drop"]
+        if not imgs:
+            return False
+        caption = ""
+        for tag in wrapper.find_all(True):
+            if self.kind(tag) == "caption" and (caption := text.fold(tag.get_text())):
+                break
+        if not caption and (cap := wrapper.find("figcaption")) is not None:
+            caption = text.fold(cap.get_text())
+        if not caption and wrapper.name in rules.FIGURE_TAGS:
+            caption = text.fold(wrapper.get_text())
+        for img in imgs:
+            self.image(img, caption)
+        return True
+
+    # --- stock codes
+
+    def codes(self, tag: Tag) -> None:
+        ident = tag.attrs.get("id")
+        if isinstance(ident, str) and ident.startswith("stock_") and (m := rules.STOCK_ID.match(ident)):
+            self.found.stock_codes.add(m.group("code").lower())
+        if tag.name != "a":
+            return
+        code = tag.attrs.get("code")
+        href = tag.attrs.get("href")
+        in_url = rules.STOCK_IN_URL.search(href) if isinstance(href, str) else None
+        if in_url:
+            exchange = in_url.group("ex").lower()
+            self.found.stock_codes.add(("sh" if exchange == "ss" else exchange) + in_url.group("code"))
+        elif isinstance(code, str) and re.fullmatch(r"\d{6}", code.strip()):
+            self.found.stock_codes.add(rules.exchange_of(code.strip()) + code.strip())
 
 
-# --- images --------------------------------------------------------------------------------------------------
-
-_CAPTION_TAGS = ("figcaption",)
-
-
-def _caption(img: Tag) -> str:
-    wrapper = img.find_parent(class_="img_wrapper")
-    if wrapper is not None:
-        descr = wrapper.find(class_="img_descr")
-        if descr is not None and text.fold(descr.get_text()):
-            return text.fold(descr.get_text())
-    figure = img.find_parent("figure")
-    if figure is not None:
-        cap = figure.find("figcaption")
-        if cap is not None and text.fold(cap.get_text()):
-            return text.fold(cap.get_text())
-    alt = img.get("alt")
-    return text.fold(alt) if isinstance(alt, str) else ""
+def _has_class(tag: Tag, names: frozenset[str]) -> bool:
+    classes = tag.attrs.get("class")
+    return isinstance(classes, list) and any(c in names for c in classes)
 
 
-def images(root: Tag) -> list[dict[str, str]]:
-    found: list[dict[str, str]] = []
-    for img in root.find_all("img"):
-        src = img.get("src") or img.get("data-src") or img.get("data-original")
-        if not isinstance(src, str) or not src.strip() or rules.NON_CONTENT_IMAGE.search(src):
-            continue
-        found.append({"src": src.strip(), "caption": _caption(img)})
-    return found
+def _section_of(heading: Tag) -> rules.Kind | None:
+    title = text.fold(heading.get_text())
+    for pattern, kind in rules.SECTION_HEADINGS:
+        if pattern.match(title):
+            return kind
+    return None
 
 
-def drop_captions(root: Tag) -> None:
-    for tag in root.select(".img_descr, figcaption"):
-        tag.decompose()
+def _image_src(img: Tag) -> str | None:
+    for attr in rules.IMAGE_SRC_ATTRS:
+        value = img.attrs.get(attr)
+        if isinstance(value, str) and value.strip() and not value.startswith("data:"):
+            return value.strip()
+    return None
 
 
-# --- stock codes ---------------------------------------------------------------------------------------------
+def read(root: Tag, site: rules.SiteRule = rules.GENERIC) -> Reading:
+    walker = _Walker(site)
+    walker.walk(root)
+    walker.flush()
+    return walker.found
 
 
-def stock_codes(root: Tag, comments: Iterable[str]) -> list[str]:
+def paragraphs(root: Tag) -> list[str]:
+    """The body paragraphs of an element, by the conventions of LABELS.md."""
+    return read(root).paragraphs
+
+
+# --- comments ------------------------------------------------------------------------------------------------
+
+
+def comment_lines(comments: Iterable[str]) -> list[str]:
+    """Text lines inside comments such as <!--article_adlist[<p>校对：刘威</p>]article_adlist-->, without a parse."""
+    lines: list[str] = []
+    for body in comments:
+        inner = _ADLIST.sub("", body)
+        if "<" in inner:
+            inner = htmllib.unescape(_COMMENT_TAG.sub("", _COMMENT_BLOCK.sub("\n", inner)))
+        lines.extend(line for raw in inner.split("\n") if (line := text.fold(raw)))
+    return lines
+
+
+def comment_stock_codes(comments: Iterable[str]) -> set[str]:
     codes: set[str] = set()
-    for tag in root.find_all(id=rules.STOCK_ID):
-        match = rules.STOCK_ID.match(str(tag.get("id")))
-        if match:
-            codes.add(match.group("code").lower())
-    for a in root.find_all("a"):
-        code_attr = a.get("code")
-        if isinstance(code_attr, str) and re.fullmatch(r"\d{6}", code_attr.strip()):
-            codes.add(rules.exchange_of(code_attr.strip()) + code_attr.strip())
     for body in comments:
         match = rules.KEYWORD_PUB.search(body)
-        if match and match.group("kind") == "stock":
-            codes.update(c.strip().lower() for c in match.group("codes").split("&") if c.strip())
-    return sorted(codes)
+        if not match:
+            continue
+        prefix = {"stock": "", "usstock": "us", "hkstock": "hk"}.get(match.group("kind"))
+        if prefix is not None:
+            codes.update(prefix + c.strip().lower() for c in match.group("codes").split("&") if c.strip())
+    return codes
 
 
-# --- credits -------------------------------------------------------------------------------------------------
-
-
-def _names(raw: str) -> list[str]:
-    return [n for n in re.split(r"[ 　、，,和及]+", raw) if n]
-
-
-def _outlet(name: str | None) -> str | None:
-    if not name or name in rules.NOT_OUTLETS:
-        return None
-    return name
-
-
-def credits(paras: list[str], hidden: list[str]) -> Credits:
-    """Outlet, reporters, editor and proofreader from the visible paragraphs, then from comments."""
-    c = Credits()
-    for para in paras:
-        if m := rules.DATELINE.match(para):
-            c.outlet = c.outlet or _outlet(m.group("outlet"))
-            c.dateline = c.dateline or m.group("place")
-            if m.group("role") == "记者":
-                c.reporters.extend(n for n in _names(m.group("names")) if n not in c.reporters)
-            elif m.group("role") == "编辑":
-                c.editor = c.editor or _names(m.group("names"))[0]
-        elif m := rules.XINHUA_DATELINE.match(para):
-            c.outlet = c.outlet or m.group("outlet")
-            c.dateline = c.dateline or m.group("place")
-        if m := rules.BYLINE.match(para):
-            c.outlet = c.outlet or _outlet(m.group("outlet"))
-            c.reporters.extend(n for n in _names(m.group("names")) if n not in c.reporters)
-        elif m := rules.AUTHOR_LINE.match(para):
-            c.reporters.extend(n for n in _names(m.group("names")) if n not in c.reporters)
-        if (m := rules.SOURCE_LINE.match(para)) or (m := rules.FROM_LINE.match(para)):
-            c.outlet = c.outlet or m.group("outlet")
-        if m := rules.EDITOR_LINE.search(para):
-            c.editor = m.group("name").strip()
-        if c.proofreader is None and (m := rules.PROOFREADER.search(para)):
-            c.proofreader = m.group("name")
-    for line in hidden:
-        if c.outlet is None and (m := rules.SOURCE_LINE.match(line) or rules.FROM_LINE.match(line)):
-            c.outlet = m.group("outlet")
-        if c.proofreader is None and (m := rules.PROOFREADER.search(line)):
-            c.proofreader = m.group("name")
-        if c.editor is None and (m := rules.EDITOR_LINE.search(line)):
-            c.editor = m.group("name").strip()
-    return c
+def publisher_keywords(comments: Iterable[str]) -> list[str]:
+    """The publisher's own keyword tags (Sina's news_keyword_pub comment), in order."""
+    for body in comments:
+        match = rules.KEYWORD_PUB.search(body)
+        if match:
+            return [k.strip() for k in match.group("codes").split("&") if k.strip()]
+    return []
 
 
 # --- the record ----------------------------------------------------------------------------------------------
@@ -236,19 +268,27 @@ def article_id(entry: Entry, source: str) -> str:
 def extract_post(entry: Entry, source: str = "") -> dict[str, Any]:
     """The article record for a post (Hexo post or feed item whose HTML is the article body)."""
     site = rules.site_for(entry.feed, entry.url)
-    soup = parse_html(entry.html)
-    comments = harvest_comments(soup)
-    editor_lines = [text.fold(t.get_text()) for t in soup.select(".article-editor")]
-    clean(soup, site)
-    pics = images(soup)
-    drop_captions(soup)
-    all_paras = paragraphs(soup)
-    who = credits(all_paras + editor_lines, comment_lines(comments))
-    paras = [p for p in all_paras if not any(b.search(p) for b in rules.BOILERPLATE)]
+    return record(entry, source, read(parse_html(entry.html), site), site)
+
+
+def _topic_keywords(body: str, lang: str | None, entry: Entry, who: credits.Credits, k: int = 8) -> list[str]:
+    """Top terms of the body, leaving out pieces of its credits and feed ('联社' of 财联社 is not a topic)."""
+    names = [n for n in (who.outlet, who.editor, who.proofreader, entry.feed, *who.reporters) if n]
+    return [w for w in text.keywords(body, lang, k + 4) if not any(w in n for n in names)][:k]
+
+
+def record(entry: Entry, source: str, found: Reading, site: rules.SiteRule) -> dict[str, Any]:
+    hidden = comment_lines(found.comments)
+    who = credits.read(found.paragraphs, found.credit_lines, hidden, site)
+    if entry.kind == "page" and not who.reporters and entry.author:
+        who.reporters = [entry.author]  # the page's declared author, when its text credits nobody
+    boilerplate = rules.boilerplate_for(site)
+    paras = [p for p in found.paragraphs if not any(b.search(p) for b in boilerplate)]
     body = "\n".join(paras)
-    if not body and not pics:
+    if not body and not found.images:
         raise RejectError("empty body: no text or images after cleaning")
     lang = text.language(f"{entry.title or ''}\n{body}")
+    images = found.images
     return {
         "article_id": article_id(entry, source),
         "source": source,
@@ -261,14 +301,15 @@ def extract_post(entry: Entry, source: str = "") -> dict[str, Any]:
         "reporters": who.reporters,
         "editor": who.editor,
         "proofreader": who.proofreader,
-        "stock_codes": stock_codes(soup, comments),
-        "images": pics,
-        "head_image": entry.head_image or (pics[0]["src"] if pics else None),
+        "stock_codes": sorted(found.stock_codes | comment_stock_codes(found.comments)),
+        "images": images,
+        "head_image": entry.head_image or (images[0]["src"] if images else None),
         "body_text": body,
-        "keywords": text.keywords(body, lang),
+        "keywords": publisher_keywords(found.comments) or _topic_keywords(body, lang, entry, who),
         "language": lang,
         "char_count": text.char_count(body),
         "content_hash": text.content_hash(body),
         "dateline": who.dateline,
         "item_key": entry.key,
+        "minhash": dedupe.minhash_bands(body),
     }

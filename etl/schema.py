@@ -38,6 +38,9 @@ ARTICLES = pa.schema(
         pa.field("dateline", pa.string()),
         pa.field("item_key", pa.string()),
         pa.field("raw_sha256", pa.string()),
+        # MinHash of the body's 5-character shingles in 8 band keys (etl.dedupe): equal keys mark candidate
+        # near-duplicates for the near_duplicates view. Null for a body without text.
+        pa.field("minhash", pa.list_(pa.int64())),
     ],
     metadata={"table": "articles"},
 )

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import re
 import unicodedata
+from typing import Any
 
 _ASCII_WS = re.compile(r"[ \t\n\r\f\v]+")
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
+# Tokens that are not terms: numbers, amounts, percentages, punctuation runs.
+_NOT_TERM = re.compile(r"^[\W\d_]+$|^\d")
 # Characters far more common in one script than the other; enough to tell zh-Hans from zh-Hant in news text.
-_SIMPLIFIED = set("这们个国为说时会来对发过还经进后实现开关问题门长动务报东车马鱼鸟书学习产业银财网买卖")
-_TRADITIONAL = set("這們個國為說時會來對發過還經進後實現開關問題門長動務報東車馬魚鳥書學習產業銀財網買賣")
+_SIMPLIFIED = set(
+    "这们个国为说时会来对发过还经进后实现开关问题门长动务报东车马鱼鸟书学习产业银财网买卖与从将让记间应该线场电视话"
+    "语价钱级区县万亿计划体节员总统设备认识达运"
+)
+_TRADITIONAL = set(
+    "這們個國為說時會來對發過還經進後實現開關問題門長動務報東車馬魚鳥書學習產業銀財網買賣與從將讓記間應該線場電視話"
+    "語價錢級區縣萬億計劃體節員總統設備認識達運"
+)
+
+_SIMPLIFIED_RE = re.compile("[" + "".join(sorted(_SIMPLIFIED)) + "]")
+_TRADITIONAL_RE = re.compile("[" + "".join(sorted(_TRADITIONAL)) + "]")
+_WHITESPACE = re.compile(r"\s+")
 
 ENGLISH_STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -33,25 +47,25 @@ def fold(text: str) -> str:
 
 
 def language(text: str) -> str | None:
+    """zh-Hans, zh-Hant, ja, ko or en by the scripts a text is written in; None when too little to tell."""
     sample = text[:4000]
     han, kana, hangul = len(_HAN.findall(sample)), len(_KANA.findall(sample)), len(_HANGUL.findall(sample))
-    latin = len(_LATIN_WORD.findall(sample))
-    if kana >= 5 and kana * 3 >= han * 0.2:
+    words = [w.lower() for w in _LATIN_WORD.findall(sample)]
+    if kana >= 5 and kana * 4 >= han:  # Japanese mixes kana into its kanji; Chinese quotes a name or two
         return "ja"
     if hangul >= 5 and hangul > han:
         return "ko"
-    if han >= 5 and han >= latin:
-        simp = sum(ch in _SIMPLIFIED for ch in sample)
-        trad = sum(ch in _TRADITIONAL for ch in sample)
+    if han >= 2 and han >= len(words):
+        simp, trad = len(_SIMPLIFIED_RE.findall(sample)), len(_TRADITIONAL_RE.findall(sample))
         return "zh-Hant" if trad > simp else "zh-Hans"
-    if latin >= 3:
+    if len(words) >= 3 and (len(words) < 20 or sum(w in ENGLISH_STOPWORDS for w in words) * 20 >= len(words)):
         return "en"
     return None
 
 
 def char_count(text: str) -> int:
     """Characters a reader reads: everything but whitespace."""
-    return sum(1 for ch in text if not ch.isspace())
+    return len(_WHITESPACE.sub("", text))
 
 
 def content_hash(text: str) -> str:
@@ -61,21 +75,45 @@ def content_hash(text: str) -> str:
 
 
 def english_keywords(text: str, k: int = 8) -> list[str]:
+    """Most frequent words that are not stopwords; ties keep the order of first appearance."""
     words = [w.lower().strip("'-") for w in _LATIN_WORD.findall(text)]
     counts = collections.Counter(w for w in words if w not in ENGLISH_STOPWORDS and len(w) > 2)
     return [w for w, _ in counts.most_common(k)]
+
+
+_KEYWORD_SPAN = 4000
+
+
+@functools.cache
+def _jieba() -> tuple[Any, dict[str, float], float, frozenset[str]]:
+    """jieba and its IDF table, loaded once per process (the dictionary takes about a second)."""
+    import jieba
+    import jieba.analyse
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    tfidf = jieba.analyse.default_tfidf
+    return jieba, tfidf.idf_freq, tfidf.median_idf, frozenset(tfidf.stop_words)
+
+
+def chinese_keywords(text: str, k: int = 8) -> list[str]:
+    """Top terms by TF-IDF over jieba's dictionary words (no HMM guesses, which split names into fragments)."""
+    jieba, idf, median, stop = _jieba()
+    counts: dict[str, int] = {}
+    # The opening of a long body names its subject: cutting the rest (long tables, say) saves most of the time.
+    for word in jieba.lcut(text[:_KEYWORD_SPAN], HMM=False):
+        if len(word) < 2 or word.lower() in stop or _NOT_TERM.search(word):
+            continue
+        counts[word] = counts.get(word, 0) + 1
+    scores = {w: n * idf.get(w, median) for w, n in counts.items()}
+    return sorted(scores, key=lambda w: -scores[w])[:k]
 
 
 def keywords(text: str, lang: str | None, k: int = 8) -> list[str]:
     if not text:
         return []
     if lang and lang.startswith("zh"):
-        import jieba
-        import jieba.analyse  # heavy: loads a dictionary on first use
-
-        jieba.setLogLevel(60)
-
-        return list(jieba.analyse.extract_tags(text, topK=k))
+        return chinese_keywords(text, k)
     if lang == "en":
         return english_keywords(text, k)
     return []

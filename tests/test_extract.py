@@ -84,9 +84,12 @@ def test_visible_source_line_wins_over_comment() -> None:
     assert article("<p>正文</p><!--article_adlist[<p>来源：微博</p>]article_adlist-->")["outlet"] == "微博"
 
 
-def test_editor_line_is_not_body() -> None:
-    rec = article("<p>正文</p><p>责任编辑：王翔</p>")
+def test_editor_box_is_not_body() -> None:
+    rec = article('<p>正文</p><p class="article-editor">责任编辑：王翔</p>')
     assert rec["body_text"] == "正文" and rec["editor"] == "王翔"
+    # LABELS.md leaves out the p.article-editor box only: an editor line written as article text stays.
+    rec = article("<p>正文</p><p>责编：孙某某</p>")
+    assert rec["body_text"] == "正文\n责编：孙某某" and rec["editor"] == "孙某某"
 
 
 @pytest.mark.parametrize(
