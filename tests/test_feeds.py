@@ -74,6 +74,7 @@ def test_unreadable_feeds_are_rejected(data: bytes) -> None:
 
 def test_rss_source_over_http(data_dir: Path, tmp_path: Path, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/feed").respond_with_data(RSS, content_type="application/rss+xml; charset=utf-8")
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
     cfg = tmp_path / "rss.yml"
     cfg.write_text(
         f"sources:\n  - name: live\n    kind: rss\n    url: {httpserver.url_for('/feed')}\n"
