@@ -79,15 +79,15 @@ def _item_key(guid: str | None, link: str | None, title: str | None, published: 
 def _unique(items: list[FeedItem]) -> list[FeedItem]:
     """Items whose keys repeat within a document (a feed reusing one guid) get keys of their own; exact repeats go."""
     seen: set[str] = set()
+    copies: set[str] = set()
     out = []
     for item in items:
-        key = item.key
-        if key in seen:
-            key = f"{item.key}#{_stable_key(item.title, item.html)[7:19]}"
-            if key in seen:
-                continue
-            item = dataclasses.replace(item, key=key)
-        seen.add(key)
+        if item.sha256 in copies:
+            continue
+        copies.add(item.sha256)
+        if item.key in seen:
+            item = dataclasses.replace(item, key=f"{item.key}#{item.sha256[:12]}")
+        seen.add(item.key)
         out.append(item)
     return out
 

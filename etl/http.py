@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import httpx
 
     from etl import robots
-    from etl.ratelimit import HostLimiter
 
 log = logging.getLogger(__name__)
 
@@ -298,15 +299,21 @@ def checked_url(url: str) -> str:
 
 
 class Fetcher:
-    """One source run's HTTP client. Thread-safe: page URLs are fetched from several threads at once."""
+    """One source run's HTTP client. Thread-safe: page URLs are fetched from several threads at once.
 
-    def __init__(self, policy: HttpPolicy, limiter: HostLimiter | None = None) -> None:
+    `state_dir` (under the data root) holds what is shared with other runs and processes: the per-host limits
+    and the robots.txt files read in the last 24 hours. Without it there are no host limits.
+    """
+
+    def __init__(self, policy: HttpPolicy, state_dir: Path | None = None) -> None:
         import httpx
 
+        from etl.ratelimit import HostLimiter
         from etl.transport import GuardedTransport
 
         self.policy = policy
-        self.limiter = limiter
+        self.state_dir = state_dir
+        self.limiter = HostLimiter(state_dir / "hosts") if state_dir else None
         self._robots: dict[str, robots.Rules] = {}
         self._robots_lock = threading.Lock()
         self._client = httpx.Client(
@@ -458,10 +465,17 @@ class Fetcher:
     def _read_robots(self, origin: str) -> robots.Rules:
         from etl import robots  # urllib.robotparser pulls in urllib.request: only when a robots.txt is read
 
+        cache = robots.Cache(self.state_dir / "robots") if self.state_dir else None
+        if cache and (rules := cache.get(origin)):
+            return rules
         try:
             response = self._retrying(lambda: self._follow(origin + "/robots.txt", {}, obey_robots=False))
         except FetchError as exc:
             if exc.status is None and not exc.retryable:
                 raise  # refused outright (a private address, say): the reason holds for every URL of the site
+            if cache and exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
+                cache.put(origin, exc.status, b"")
             return robots.unavailable(exc.status, str(exc))
+        if cache:
+            cache.put(origin, response.status, response.data)
         return robots.parse(response.data)

@@ -48,7 +48,8 @@ def reject(
 
 @dataclass
 class LandResult:
-    fetched: int = 0
+    fetched: int = 0  # documents landed in the raw zone
+    readable: int = 0  # of those, the ones items could be read from
     unchanged: int = 0  # answered 304 Not Modified to a conditional GET
     new_items: int = 0
     # Every fetch and parse problem; `failures` counts those that cost the source its data (a document not fetched,
@@ -105,9 +106,11 @@ def land(settings: Settings, cfg: SourceConfig, run_id: str) -> LandResult:
                     result.rejects.append(reject(cfg.name, "parse", doc.uri, str(problem.error), run_id, sha))
                 else:
                     failed("parse", doc.uri, str(problem.error), sha)
-            if got.validators and (items or not problems):  # an unreadable document is fetched again next time
-                url, found = got.validators
-                validators[url] = found
+            if items or not problems:
+                result.readable += 1
+                if got.validators:  # an unreadable document is fetched in full again next time
+                    url, found = got.validators
+                    validators[url] = found
             for item in items:
                 if (item.key, item.sha256) in known:
                     continue
@@ -295,7 +298,8 @@ class SourceRun:
         if self.error or self.process is None:
             return "failed"
         if self.land is not None and self.land.failed:
-            return "partial"
+            # Nothing fetched at all is a failed source (Airflow retries it), some documents missing a partial one.
+            return "partial" if self.land.readable or self.land.unchanged else "failed"
         return "success"
 
 

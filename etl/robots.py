@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.robotparser import RobotFileParser
+
+from etl import atomic
 
 # RFC 9309 asks crawlers to read at least the first 500 KiB; rules further down are ignored.
 MAX_ROBOTS_BYTES = 500 * 1024
+# RFC 9309: a cached robots.txt should not be used for more than 24 hours.
+MAX_AGE = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -38,3 +46,29 @@ def unavailable(status: int | None, reason: str) -> Rules:
     if status is not None and 400 <= status < 500 and status != 429:
         return Rules()
     return Rules(refusal=f"robots.txt unavailable ({reason})")
+
+
+class Cache:
+    """robots.txt files read in the last 24 hours, one JSON file per origin: every source, task and process on
+    the machine reads a site's robots.txt once a day, not once per run. Unreachable ones are not cached."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, origin: str) -> Path:
+        return self.root / (hashlib.sha256(origin.encode()).hexdigest()[:32] + ".json")
+
+    def get(self, origin: str) -> Rules | None:
+        try:
+            entry = json.loads(self._path(origin).read_text(encoding="utf-8"))
+            if time.time() - float(entry["fetched_at"]) > MAX_AGE:
+                return None
+            status, body = int(entry["status"]), str(entry["body"]).encode()
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return parse(body) if 200 <= status < 300 else unavailable(status, f"HTTP {status}")
+
+    def put(self, origin: str, status: int, body: bytes) -> None:
+        text = body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
+        entry = {"origin": origin, "fetched_at": time.time(), "status": status, "body": text}
+        atomic.write_bytes(self._path(origin), json.dumps(entry, ensure_ascii=False).encode())

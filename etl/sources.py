@@ -14,7 +14,6 @@ from etl import encoding, feeds, hexo, http
 from etl.config import SourceConfig
 from etl.entry import Entry, RejectError
 from etl.httpstate import HttpState
-from etl.ratelimit import HostLimiter
 from etl.raw import RawDoc, RawZone
 from etl.settings import Settings
 
@@ -99,8 +98,7 @@ class Source:
             if RawZone(self.settings.raw_dir, self.settings.landing_dir).has_landings(self.name)
             else None
         )
-        limiter = HostLimiter(self.settings.data_dir / "http" / "hosts")
-        with http.Fetcher(policy, limiter) as fetcher:
+        with http.Fetcher(policy, self.settings.data_dir / "http") as fetcher:
 
             def get(pair: tuple[str, str | None]) -> Fetched | Unchanged | Failure:
                 url, key = pair
