@@ -214,15 +214,19 @@ def parse_xml_feed(text: str, tz: str) -> Feed:
     # Already decoded: feedparser gets UTF-8 and is told so, whatever the original declaration said. A file object,
     # because feedparser opens a bytes argument as a local path when it names one.
     utf8 = _XML_DECLARATION.sub("", text, count=1).encode("utf-8")
-    parsed = feedparser.parse(io.BytesIO(utf8), response_headers={"content-type": "application/xml; charset=utf-8"})
-    exc = parsed.get("bozo_exception")
+    try:
+        parsed = feedparser.parse(io.BytesIO(utf8), response_headers={"content-type": "application/xml; charset=utf-8"})
+    except Exception as exc:  # feedparser's lenient parser has crashes of its own (KeyError 'links' on "<link<item>")
+        raise RejectError(f"malformed feed: the parser gave up ({type(exc).__name__}: {exc})") from exc
+    bozo = parsed.get("bozo_exception")
     if not parsed.entries and (parsed.get("bozo") or not parsed.get("version")):
-        raise RejectError(f"malformed feed: {exc or 'not a feed'}")
+        raise RejectError(f"malformed feed: {bozo or 'not a feed'}")
     items = []
     for entry in parsed.entries:
         contents = entry.get("content") or []
         html = contents[0].get("value", "") if contents else entry.get("summary", "") or entry.get("description", "")
-        published = _struct_time(entry.get("published_parsed") or entry.get("updated_parsed"))
+        # dict.get: FeedParserDict maps a missing "updated_parsed" to "published_parsed", with a warning.
+        published = _struct_time(entry.get("published_parsed") or dict.get(entry, "updated_parsed"))
         published = published or _date(entry.get("published"), tz)
         title = entry.get("title")
         link = entry.get("link")
@@ -239,8 +243,8 @@ def parse_xml_feed(text: str, tz: str) -> Feed:
             )
         )
     problem = None
-    if isinstance(exc, xml.sax.SAXException):
-        problem = f"malformed XML ({exc}); {len(items)} items recovered"
+    if isinstance(bozo, xml.sax.SAXException):
+        problem = f"malformed XML ({bozo}); {len(items)} items recovered"
     feed = parsed.get("feed", {})
     return Feed(title=feed.get("title"), link=feed.get("link"), items=_unique(items), problem=problem)
 

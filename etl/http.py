@@ -429,14 +429,14 @@ class Fetcher:
             raise FetchError(f"response from {url} is {declared} bytes, more than the {limit} allowed")
         decode = decoder(response.headers.get("content-encoding"), self.policy.max_decoded_bytes)
         received = 0
-        body = bytearray()
+        pieces = []  # joined once at the end: a growing bytearray would copy itself as it grows
         for chunk in response.iter_raw():
             received += len(chunk)
             if received > limit:
                 raise FetchError(f"response from {url} exceeds {limit} bytes")
-            body += decode.decode(chunk)
-        body += decode.flush()
-        return bytes(body)
+            pieces.append(decode.decode(chunk))
+        pieces.append(decode.flush())
+        return b"".join(pieces)
 
     # --- politeness --------------------------------------------------------------------------------------------
 

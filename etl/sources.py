@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -74,30 +75,29 @@ class Source:
     def _now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
 
-    def policy(self) -> http.HttpPolicy:
+    def _policy(self) -> http.HttpPolicy:
         """Settings.http, then the source's own options (user_agent, deadline, robots, allow_private_network...)."""
         return self.settings.http.with_options({"user_agent": self.settings.user_agent, **self.cfg.options})
 
+    @functools.cached_property
     def _http_state(self) -> HttpState:
         return HttpState(self.settings.data_dir / "http" / "state" / f"{self.name}.json")
 
     def remember(self, validators: Mapping[str, Mapping[str, str]]) -> None:
         """Keep ETag/Last-Modified for the next run's conditional GETs; land() calls it once the documents are safe."""
-        self._http_state().save(validators)
+        if validators:
+            self._http_state.save(validators)
 
     def _fetch_urls(self, urls: list[tuple[str, str | None]]) -> Iterator[Fetched | Unchanged | Failure]:
         """GET each (url, key), several at once; 304s come back as Unchanged, failures as Failure."""
         try:
-            policy = self.policy()
+            policy = self._policy()
         except ValueError as exc:
             yield from (Failure(item=url, reason=str(exc)) for url, _ in urls)
             return
         # Without landed items there is nothing a 304 could refer to: fetch everything in full.
-        state = (
-            self._http_state()
-            if RawZone(self.settings.raw_dir, self.settings.landing_dir).has_landings(self.name)
-            else None
-        )
+        landed = RawZone(self.settings.raw_dir, self.settings.landing_dir).has_landings(self.name)
+        state = self._http_state if landed else None
         with http.Fetcher(policy, self.settings.data_dir / "http") as fetcher:
 
             def get(pair: tuple[str, str | None]) -> Fetched | Unchanged | Failure:

@@ -1,9 +1,9 @@
 """A misbehaving HTTP server on 127.0.0.1: every fault of the real web, one path each, and some healthy feeds.
 
-Tests start it in a thread (`with FaultServer() as server: server.url("/500")`). Run alone, it serves until
-interrupted and writes a sources file with one source per path, for the all-faults run described in the README:
+Tests start it in a thread (`with FaultServer() as server: server.url("/500")`). Run alone:
 
-    python -m tests.faultserver --port 8765 --config /tmp/faults.yml
+    python -m tests.faultserver --run [--fast]      # etl run over every path at once: exit code, time, peak RSS
+    python -m tests.faultserver --port 8765 --config /tmp/faults.yml   # serve, with a sources file to try by hand
 """
 
 from __future__ import annotations
@@ -505,16 +505,67 @@ def sources_yaml(server: FaultServer, options: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def run_all_faults(server: FaultServer, options: dict[str, Any], workdir: Path) -> dict[str, Any]:
+    """`etl run` over every path at once, under /usr/bin/time -v: its exit code, wall time and peak RSS."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    import duckdb
+
+    cfg = workdir / "faults.yml"
+    cfg.write_text(sources_yaml(server, options), encoding="utf-8")
+    env = {**os.environ, "ETL_DATA_DIR": str(workdir / "data")}
+    etl = str(Path(sys.executable).parent / "etl")
+    command = ["/usr/bin/time", "-v", etl, "run", "--config", str(cfg), "--date", "2021-09-22", "--date", "today"]
+    started = time.monotonic()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - started
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    con = duckdb.connect(str(workdir / "data" / "warehouse.duckdb"), read_only=True)
+    try:
+        counts = {
+            "article versions": con.execute("select count(*) from articles_versions").fetchall()[0][0],
+            "sources with articles": con.execute("select count(distinct source) from articles_versions").fetchall()[0][
+                0
+            ],
+            "sources in rejects": con.execute("select count(distinct source) from rejects").fetchall()[0][0],
+            "failed sources": con.execute(
+                "select count(*) from runs where status = 'failed' and dt = '2021-09-22'"
+            ).fetchall()[0][0],
+        }
+    finally:
+        con.close()
+    return {
+        "command": " ".join(command[2:]),
+        "exit": done.returncode,
+        "seconds": round(seconds, 1),
+        "max_rss_mib": round(int(rss.group(1)) / 1024, 1) if rss else None,
+        **counts,
+    }
+
+
 def main() -> None:
+    import tempfile
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--slow", type=float, default=60.0, help="seconds /slow waits before answering")
     parser.add_argument("--drip", type=float, default=1.0, help="seconds between two bytes of /drip")
-    parser.add_argument("--config", type=Path, help="write a sources file for every path here")
+    parser.add_argument("--config", type=Path, help="write a sources file for every path here, then serve")
+    parser.add_argument("--run", action="store_true", help="run etl over every path at once, print time and RSS")
+    parser.add_argument("--fast", action="store_true", help="with --run: the tests' short timeouts, not defaults")
     args = parser.parse_args()
-    with FaultServer(args.port, slow=args.slow, drip=args.drip) as server:
+    options = FAST if args.fast else {}
+    slow = 3.0 if args.fast else args.slow
+    with FaultServer(args.port, slow=slow, drip=0.1 if args.fast else args.drip) as server:
+        if args.run:
+            with tempfile.TemporaryDirectory(prefix="etl-faults-") as workdir:
+                print(json.dumps(run_all_faults(server, options, Path(workdir)), indent=1))
+            return
         if args.config:
-            args.config.write_text(sources_yaml(server, {}), encoding="utf-8")
+            args.config.write_text(sources_yaml(server, options), encoding="utf-8")
         print(f"serving on {server.url('/')}", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             server.stop_event.wait()
