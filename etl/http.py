@@ -33,6 +33,7 @@ MiB = 1024 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRY_STATUS = frozenset({408, 429})
 _ANYWHERE = ("0.0.0.0/0", "::/0")
+_STEP = 1024 * 1024  # the largest piece of decompressed output produced at once
 # The longest Crawl-delay honoured: a site asking for an hour between pages gets a minute.
 _MAX_CRAWL_DELAY = 60.0
 
@@ -160,7 +161,11 @@ def conditional_headers(validators: Mapping[str, str]) -> dict[str, str]:
 
 
 class _Decoder:
-    """Undoes a Content-Encoding chunk by chunk, never producing more than `limit` bytes in all."""
+    """Undoes a Content-Encoding chunk by chunk, never producing more than `limit` bytes in all.
+
+    Output comes in pieces of at most _STEP bytes: asked for one large piece, zlib and brotli build it in blocks and
+    then copy them into one, which would double the memory a bomb gets to use before it is stopped.
+    """
 
     def __init__(self, coding: str, limit: int) -> None:
         self.coding = coding
@@ -168,7 +173,7 @@ class _Decoder:
         self.size = 0
 
     def _room(self) -> int:
-        return self.limit - self.size + 1  # one byte over the limit is enough to know
+        return min(self.limit - self.size + 1, _STEP)  # one byte over the limit is enough to know
 
     def _grow(self, piece: bytes) -> bytes:
         self.size += len(piece)
@@ -176,11 +181,11 @@ class _Decoder:
             raise FetchError(f"{self.coding} body expands past {self.limit} bytes (compression bomb?)")
         return piece
 
-    def decode(self, data: bytes) -> bytes:
-        return self._grow(data)
+    def decode(self, data: bytes) -> list[bytes]:
+        return [self._grow(data)]
 
-    def flush(self) -> bytes:
-        return b""
+    def flush(self) -> list[bytes]:
+        return []
 
 
 class _Inflate(_Decoder):
@@ -193,7 +198,7 @@ class _Inflate(_Decoder):
         self._raw_fallback = not self._gzip
         self._d = zlib.decompressobj(self._wbits)
 
-    def decode(self, data: bytes) -> bytes:
+    def decode(self, data: bytes) -> list[bytes]:
         import zlib
 
         out = []
@@ -216,12 +221,12 @@ class _Inflate(_Decoder):
                 self._d = zlib.decompressobj(self._wbits)  # a second gzip member
             else:
                 data = self._d.unconsumed_tail
-        return b"".join(out)
+        return out
 
-    def flush(self) -> bytes:
+    def flush(self) -> list[bytes]:
         if not self._d.eof:
             raise FetchError(f"truncated {self.coding} body", retryable=True)
-        return b""
+        return []
 
 
 class _Brotli(_Decoder):
@@ -232,7 +237,7 @@ class _Brotli(_Decoder):
         self._error: type[Exception] = brotli.error
         self._d = brotli.Decompressor()
 
-    def decode(self, data: bytes) -> bytes:
+    def decode(self, data: bytes) -> list[bytes]:
         try:
             out = [self._grow(self._d.process(data, output_buffer_limit=self._room()))]
             while not self._d.can_accept_more_data():
@@ -242,12 +247,12 @@ class _Brotli(_Decoder):
                 out.append(self._grow(piece))
         except self._error as exc:
             raise FetchError(f"corrupt br body: {exc}") from exc
-        return b"".join(out)
+        return out
 
-    def flush(self) -> bytes:
+    def flush(self) -> list[bytes]:
         if not self._d.is_finished():
             raise FetchError("truncated br body", retryable=True)
-        return b""
+        return []
 
 
 def decoder(content_encoding: str | None, limit: int) -> _Decoder:
@@ -429,13 +434,13 @@ class Fetcher:
             raise FetchError(f"response from {url} is {declared} bytes, more than the {limit} allowed")
         decode = decoder(response.headers.get("content-encoding"), self.policy.max_decoded_bytes)
         received = 0
-        pieces = []  # joined once at the end: a growing bytearray would copy itself as it grows
+        pieces: list[bytes] = []  # joined once, at the end
         for chunk in response.iter_raw():
             received += len(chunk)
             if received > limit:
                 raise FetchError(f"response from {url} exceeds {limit} bytes")
-            pieces.append(decode.decode(chunk))
-        pieces.append(decode.flush())
+            pieces += decode.decode(chunk)
+        pieces += decode.flush()
         return b"".join(pieces)
 
     # --- politeness --------------------------------------------------------------------------------------------

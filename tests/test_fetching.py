@@ -10,7 +10,8 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from etl import cli
+from etl import cli, sources
+from etl.raw import RawDoc
 
 from .faultserver import BODIES, BODY, FAST, FAULTS, HEALTHY_FEEDS, FaultServer, faults, source_name, sources_yaml
 from .test_pipeline import q
@@ -186,3 +187,27 @@ def test_user_agent_from_settings_and_per_source(
     assert {h["user-agent"] for h in faults.headers(path)} == {"nightly-news/1.0"}
     assert run(config(tmp_path, faults, path, user_agent="special/2.0")) == 0
     assert faults.headers(path)[-1]["user-agent"] == "special/2.0"
+
+
+def test_a_crash_while_reading_a_document_is_a_reject_and_costs_nothing_landed(
+    data_dir: Path, tmp_path: Path, faults: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = config(tmp_path, faults, "/ok/rss", "/conditional")
+    real_split = sources.RssSource.split
+
+    def crashing(self: sources.RssSource, doc: RawDoc, key: str | None) -> list[sources.Split]:
+        if doc.uri.endswith("/conditional"):
+            raise RuntimeError("bug in a parser")
+        return real_split(self, doc, key)
+
+    monkeypatch.setattr(sources.RssSource, "split", crashing)
+    assert cli.main(["fetch", "--config", str(cfg)]) == 1
+    assert list((data_dir / "raw" / "feed-conditional").rglob("*.json"))  # the document itself is landed
+    monkeypatch.setattr(sources.RssSource, "split", real_split)
+    # Its validators were not remembered: the next run fetches it in full instead of hearing "304, nothing new".
+    assert run(cfg) == 0
+    assert "if-none-match" not in faults.headers("/conditional")[1]
+    assert dict(q("select source, count(*) from articles_versions group by source")) == {
+        "feed-ok-rss": 3,
+        "feed-conditional": 2,
+    }
