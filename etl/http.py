@@ -33,7 +33,7 @@ MiB = 1024 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRY_STATUS = frozenset({408, 429})
 _ANYWHERE = ("0.0.0.0/0", "::/0")
-_STEP = 1024 * 1024  # the largest piece of decompressed output produced at once
+_STEP = MiB  # the largest piece of decompressed output produced at once
 # The longest Crawl-delay honoured: a site asking for an hour between pages gets a minute.
 _MAX_CRAWL_DELAY = 60.0
 

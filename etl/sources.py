@@ -88,6 +88,16 @@ class Source:
         if validators:
             self._http_state.save(validators)
 
+    def _read_files(self, root: Path, patterns: tuple[str, ...]) -> Iterator[Fetched | Failure]:
+        for path in _files(root, patterns):
+            key = path.relative_to(root).as_posix()
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                yield Failure(item=key, reason=f"cannot read: {exc}")
+                continue
+            yield Fetched(RawDoc(source=self.name, uri=path.as_uri(), fetched_at=self._now(), data=data), key=key)
+
     def _fetch_urls(self, urls: list[tuple[str, str | None]]) -> Iterator[Fetched | Unchanged | Failure]:
         """GET each (url, key), several at once; 304s come back as Unchanged, failures as Failure."""
         try:
@@ -154,14 +164,7 @@ class HexoSource(Source):
         if root is None or not root.is_dir():
             yield Failure(item=str(root), reason=f"hexo folder not found: {root}")
             return
-        for path in _files(root, ("*.md", "*.markdown")):
-            key = path.relative_to(root).as_posix()
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                yield Failure(item=key, reason=f"cannot read: {exc}")
-                continue
-            yield Fetched(RawDoc(source=self.name, uri=path.as_uri(), fetched_at=self._now(), data=data), key=key)
+        yield from self._read_files(root, ("*.md", "*.markdown"))
 
     def split(self, doc: RawDoc, key: str | None) -> list[Split]:
         key = key or doc.uri
@@ -222,14 +225,7 @@ class PagesSource(Source):
         if not root.is_dir():
             yield Failure(item=str(root), reason=f"pages folder not found: {root}")
             return
-        for path in _files(root, ("*.html", "*.htm", "*.shtml")):
-            key = path.relative_to(root).as_posix()
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                yield Failure(item=key, reason=f"cannot read: {exc}")
-                continue
-            yield Fetched(RawDoc(source=self.name, uri=path.as_uri(), fetched_at=self._now(), data=data), key=key)
+        yield from self._read_files(root, ("*.html", "*.htm", "*.shtml"))
 
     def split(self, doc: RawDoc, key: str | None) -> list[Split]:
         from etl import page
