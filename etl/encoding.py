@@ -1,8 +1,9 @@
 """Bytes to text: the declared charset (BOM, HTTP header, XML declaration, <meta>), checked, then detection.
 
 A label is only believed when the bytes fit it. Valid UTF-8 with non-ASCII bytes in it is UTF-8 whatever the label
-says: no legacy CJK text of any length is valid UTF-8 by accident, while UTF-8 mislabelled GBK is common. A
-single-byte label (ISO-8859-1, often a server default) that detection reads as a CJK charset yields to detection.
+says: no legacy CJK text of any length is valid UTF-8 by accident, while UTF-8 mislabelled GBK is common. Single-byte
+and CJK codecs decode most bytes without error, so under those labels the text must also read as text (not a mess,
+to charset-normalizer); otherwise detection decides.
 """
 
 from __future__ import annotations
@@ -45,8 +46,7 @@ _SUPERSETS = {
     "euc-kr": "cp949",
     "ks_c_5601-1987": "cp949",
 }
-# Detected charsets that overrule a single-byte label: a single-byte codec decodes CJK bytes without error, into
-# mojibake, so "it decodes" proves nothing there.
+# Multi-byte CJK codecs; like single-byte ones, they decode most byte strings without error.
 _CJK = frozenset({"gb18030", "big5hkscs", "cp950", "cp932", "euc_jp", "cp949", "euc_kr"})
 
 
@@ -106,6 +106,13 @@ def _detect(data: bytes) -> str | None:
     return _normal(best.encoding) if best is not None else None
 
 
+def _messy(data: bytes, codec: str) -> bool:
+    """Read as `codec`, the text is a mess (charset-normalizer: unlikely sequences of characters)."""
+    from charset_normalizer import from_bytes
+
+    return from_bytes(data, cp_isolation=[codec], preemptive_behaviour=False).best() is None
+
+
 def charset(data: bytes, content_type: str | None = None) -> str:
     """The codec to read `data` with; RejectError when none fits."""
     declared_ = labels(data, content_type)
@@ -116,8 +123,16 @@ def charset(data: bytes, content_type: str | None = None) -> str:
     for codec in declared_:
         if codec.startswith(("utf-16", "utf-32")) or not _fits(data, codec):
             continue
-        if _single_byte(codec) and not data.isascii() and (guess := _detect(data)) in _CJK:
-            return guess
+        # Single-byte and GB18030-like codecs decode nearly any bytes, so fitting proves little: a label whose
+        # reading is a mess yields to detection (Big5 labelled GBK, GBK labelled ISO-8859-1 or Shift-JIS).
+        if (
+            not data.isascii()
+            and (_single_byte(codec) or codec in _CJK)
+            and _messy(data, codec)
+            and (guess := _detect(data)) not in (None, codec)
+            and _fits(data, str(guess))
+        ):
+            return str(guess)
         return codec
     if data.isascii():
         return "utf-8"

@@ -151,7 +151,7 @@ def refuse_entities(text: str) -> None:
     def on_root(*_: Any) -> None:
         raise _RootReached
 
-    parser = expat.ParserCreate()
+    parser = expat.ParserCreate(encoding="utf-8")  # already decoded: whatever a declaration says, these are UTF-8
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.EntityDeclHandler = on_entity
     parser.StartElementHandler = on_root
@@ -159,7 +159,9 @@ def refuse_entities(text: str) -> None:
         parser.Parse(_XML_DECLARATION.sub("", text.lstrip("\ufeff"), count=1).lstrip().encode("utf-8"), True)
     except _RootReached:
         return
-    except expat.ExpatError:
+    except RejectError:
+        raise
+    except (expat.ExpatError, ValueError):  # ValueError: expat refusing an encoding it was told about
         # A prologue expat cannot read: it cannot tell what is declared there, so any entity declaration is refused.
         if "<!ENTITY" in text:
             raise RejectError("refused: unreadable DTD declaring entities") from None

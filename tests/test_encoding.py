@@ -35,6 +35,14 @@ def html(text: str, meta: str = "") -> str:
         pytest.param(html("café, résumé, naïve, déjà vu"), "cp1252", "text/html; charset=iso-8859-1", id="latin1"),
         pytest.param(html(JAPANESE, '<meta charset="iso-2022-jp">'), "iso-2022-jp", None, id="iso-2022-jp"),
         pytest.param(html("plain ascii"), "ascii", "text/html; charset=klingon", id="unknown-label"),
+        # A multi-byte label that decodes without error but reads as a mess yields to detection.
+        pytest.param(html(TRADITIONAL, '<meta charset="gbk">'), "big5", None, id="big5-meta-gbk"),
+        pytest.param(html(SIMPLIFIED), "gb18030", "text/html; charset=big5", id="gbk-labelled-big5"),
+        pytest.param(html(JAPANESE, '<meta charset="gb2312">'), "cp932", None, id="sjis-meta-gb2312"),
+        # Short, correctly labelled texts keep their label.
+        pytest.param("<p>你好</p>", "gb18030", "text/html; charset=gbk", id="short-gbk"),
+        pytest.param("<p>臺灣</p>", "big5", "text/html; charset=big5", id="short-big5"),
+        pytest.param("<p>Grüße aus Köln</p>", "cp1252", "text/html; charset=iso-8859-1", id="short-latin1"),
     ],
 )
 def test_decode_without_mojibake(text: str, codec: str, content_type: str | None) -> None:
@@ -69,6 +77,8 @@ def test_binary_is_rejected(data: bytes) -> None:
         (rss("gbk", encoding="gb18030", declare="utf-8"), "text/xml"),  # the declaration lies too
         (rss("big5", encoding="big5", declare=None), None),
         (rss("sjis", encoding="cp932", declare="shift_jis"), "text/xml; charset=iso-8859-1"),
+        # Two declarations, the first one lying (found by the mutation test: expat refused the second one's GB2312).
+        (b'<?xml version="1.0" encoding="shift_jis"?>' + rss("gbk", encoding="gb18030", declare="gb2312"), None),
     ],
 )
 def test_feeds_in_legacy_charsets(data: bytes, content_type: str | None) -> None:
