@@ -69,3 +69,9 @@ report: $(INSTALLED)
 .PHONY: accuracy
 accuracy: $(INSTALLED)
 	$(BIN)/python scripts/accuracy.py
+
+# --- issue 5: every fault of the real web at once, against a misbehaving server on 127.0.0.1 ---
+.PHONY: faults
+# Prints the run's exit code, wall time and peak RSS. FAULTS_ARGS=--fast: the tests' short timeouts, not the defaults.
+faults: $(INSTALLED)
+	$(BIN)/python -m tests.faultserver --run $(FAULTS_ARGS)

@@ -7,7 +7,7 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,7 @@ from etl.config import SourceConfig
 from etl.entry import RejectError
 from etl.raw import RawDoc, RawZone
 from etl.settings import Settings
-from etl.sources import Failure, Source, Split, build
+from etl.sources import Failure, Source, Split, Unchanged, build
 
 log = logging.getLogger(__name__)
 
@@ -48,59 +48,105 @@ def reject(
 
 @dataclass
 class LandResult:
-    fetched: int = 0
+    fetched: int = 0  # documents landed in the raw zone
+    readable: int = 0  # of those, the ones items could be read from
+    unchanged: int = 0  # answered 304 Not Modified to a conditional GET
     new_items: int = 0
+    # Every fetch and parse problem; `failures` counts those that cost the source its data (a document not fetched,
+    # or fetched and unreadable), not the malformed feed whose items were recovered.
     rejects: list[dict[str, Any]] = field(default_factory=list)
+    failures: int = 0
     seconds: float = 0.0
 
     @property
     def failed(self) -> bool:
-        return bool(self.rejects)
+        return self.failures > 0
 
 
 def land(settings: Settings, cfg: SourceConfig, run_id: str) -> LandResult:
-    """Fetch a source's documents into the raw zone, then index the items found in them."""
+    """Fetch a source's documents into the raw zone, then index the items found in them.
+
+    Never raises for a source's fault: what cannot be fetched or read becomes a reject, the rest is landed. The index
+    rows gathered so far are written even when something goes wrong, so a landed document is never lost from it.
+    """
     started = time.perf_counter()
     source = build(cfg, settings)
     zone = RawZone(settings.raw_dir, settings.landing_dir)
     known = zone.known_items(cfg.name)
     result = LandResult()
     rows: list[dict[str, Any]] = []
-    for got in source.fetch():
-        if isinstance(got, Failure):
-            log.warning("source %s: cannot fetch %s: %s", cfg.name, got.item, got.reason)
-            result.rejects.append(reject(cfg.name, "fetch", got.item, got.reason, run_id))
-            continue
-        doc = got.doc
-        sha = zone.land(doc)  # raw bytes are safe on disk before anything parses them
-        result.fetched += 1
-        for item in source.split(doc, got.key):
-            if (item.key, item.sha256) in known:
+    validators: dict[str, Mapping[str, str]] = {}
+
+    def failed(stage: str, item: str | None, reason: str, sha: str | None = None, detail: str | None = None) -> None:
+        log.warning("source %s: %s %s: %s", cfg.name, stage, item, reason)
+        result.rejects.append(reject(cfg.name, stage, item, reason, run_id, sha, detail))
+        result.failures += 1
+
+    try:
+        for got in source.fetch():
+            if isinstance(got, Failure):
+                failed("fetch", got.item, got.reason)
                 continue
-            known.add((item.key, item.sha256))
-            rows.append(
-                {
-                    "source": cfg.name,
-                    "item_key": item.key,
-                    "raw_sha256": sha,
-                    "item_sha256": item.sha256,
-                    "item_index": item.index,
-                    "uri": doc.uri,
-                    "fetched_at": doc.fetched_at,
-                    "published_at": item.published_at,
-                }
-            )
-    zone.record(cfg.name, rows, dt.datetime.now(dt.UTC))
+            if isinstance(got, Unchanged):
+                result.unchanged += 1
+                continue
+            doc = got.doc
+            sha = zone.land(doc)  # raw bytes are safe on disk before anything parses them
+            result.fetched += 1
+            try:
+                splits = source.split(doc, got.key)
+            except Exception as exc:  # a bug: the document stays unindexed and is fetched in full next time
+                failed("parse", got.key or doc.uri, _internal(exc), sha, traceback.format_exc(limit=5))
+                continue
+            items = [s for s in splits if s.index >= 0]
+            problems = [s for s in splits if s.index < 0]  # about the document as a whole
+            for problem in problems:
+                if items:
+                    log.warning("source %s: %s: %s", cfg.name, doc.uri, problem.error)
+                    result.rejects.append(reject(cfg.name, "parse", doc.uri, str(problem.error), run_id, sha))
+                else:
+                    failed("parse", doc.uri, str(problem.error), sha)
+            if items or not problems:
+                result.readable += 1
+                if got.validators:  # an unreadable document is fetched in full again next time
+                    url, found = got.validators
+                    validators[url] = found
+            for item in items:
+                if (item.key, item.sha256) in known:
+                    continue
+                known.add((item.key, item.sha256))
+                rows.append(
+                    {
+                        "source": cfg.name,
+                        "item_key": item.key,
+                        "raw_sha256": sha,
+                        "item_sha256": item.sha256,
+                        "item_index": item.index,
+                        "uri": doc.uri,
+                        "fetched_at": doc.fetched_at,
+                        "published_at": item.published_at,
+                    }
+                )
+    except Exception as exc:  # a bug while fetching: the source fails, what was landed stays landed
+        failed("fetch", cfg.location, _internal(exc), detail=traceback.format_exc(limit=5))
+    finally:
+        zone.record(cfg.name, rows, dt.datetime.now(dt.UTC))
+    source.remember(validators)
     result.new_items = len(rows)
     result.seconds = time.perf_counter() - started
     log.info(
-        "source %s: fetched %d documents, %d new or changed items, %d failures",
+        "source %s: fetched %d documents (%d unchanged), %d new or changed items, %d rejects",
         cfg.name,
         result.fetched,
+        result.unchanged,
         result.new_items,
         len(result.rejects),
     )
     return result
+
+
+def _internal(exc: Exception) -> str:
+    return f"internal error: {type(exc).__name__}: {exc}"
 
 
 @dataclass(frozen=True)
@@ -257,7 +303,8 @@ class SourceRun:
         if self.error or self.process is None:
             return "failed"
         if self.land is not None and self.land.failed:
-            return "partial"
+            # Nothing fetched at all is a failed source (Airflow retries it), some documents missing a partial one.
+            return "partial" if self.land.readable or self.land.unchanged else "failed"
         return "success"
 
 
@@ -271,6 +318,10 @@ def run_source(settings: Settings, cfg: SourceConfig, day: dt.date, run_id: str,
         if fetch:
             landed = land(settings, cfg, run_id)
             lake.write_partition(settings.lake_dir, "rejects", day, cfg.name, landed.rejects, name="fetch")
+    except Exception as exc:
+        log.exception("source %s %s: landing failed", cfg.name, day)
+        error = f"{type(exc).__name__}: {exc}"
+    try:  # what earlier runs landed is processed even when this run could not land anything
         processed = process(settings, cfg, day, run_id)
     except Exception as exc:
         log.exception("source %s %s: run failed", cfg.name, day)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from etl.http import HttpPolicy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +32,8 @@ class Settings:
     workers: int = 0
     batch_size: int = 500
     progress_every: int = 1000
+    # Timeouts, retries, size caps, politeness: ETL_HTTP_* variables, overridden per source (etl/http.py).
+    http: HttpPolicy = field(default_factory=HttpPolicy)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -44,6 +48,7 @@ class Settings:
             workers=_int(env, "ETL_WORKERS", cls.workers),
             batch_size=_int(env, "ETL_BATCH_SIZE", cls.batch_size),
             progress_every=_int(env, "ETL_PROGRESS_EVERY", cls.progress_every),
+            http=HttpPolicy.from_env(env),
         )
 
     def with_config(self, path: str | Path | None) -> Settings:

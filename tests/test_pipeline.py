@@ -145,4 +145,4 @@ def test_failing_source_does_not_stop_the_others(
     assert q("select source, stage, reason from rejects where source = 'missing'") == [
         ("missing", "fetch", f"hexo folder not found: {tmp_path}/nope")
     ]
-    assert dict(q("select source, status from runs")) == {"examples": "success", "missing": "partial"}
+    assert dict(q("select source, status from runs")) == {"examples": "success", "missing": "failed"}
