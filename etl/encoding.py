@@ -59,6 +59,13 @@ def _normal(label: str) -> str | None:
         return None
 
 
+def _exact(label: str) -> str | None:
+    try:
+        return codecs.lookup(label.strip().lower()).name
+    except LookupError:
+        return None
+
+
 def _single_byte(codec: str) -> bool:
     return codec.startswith(("cp125", "iso8859", "latin", "mac-", "koi8", "cp437", "cp850"))
 
@@ -83,7 +90,14 @@ def labels(data: bytes, content_type: str | None = None) -> list[str]:
     for pattern in (_XML_DECL, _META):
         if inline := pattern.search(head):
             found.append(inline.group(1).decode("ascii"))
-    return [n for label in found if (n := _normal(label))]
+    # The superset first; the label as written after it, for bytes the superset lacks (Python's big5hkscs does not
+    # hold all of big5's ETEN extensions, such as its kana).
+    names: list[str] = []
+    for label in found:
+        for name in (_normal(label), _exact(label)):
+            if name and name not in names:
+                names.append(name)
+    return names
 
 
 def declared(data: bytes, content_type: str | None = None) -> str | None:
