@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import os
 import sys
-from pathlib import Path
 
 import pendulum
 import pytest
@@ -156,7 +155,11 @@ def _days(earliest: str, latest: str) -> list[tuple[str, str, str]]:
 )
 def test_backfill_of_three_days_gives_exactly_those_days(earliest: str, latest: str) -> None:
     assert _days(earliest, latest) == [
-        (f"2021-09-{d:02d}T00:00:00+08:00", f"2021-09-{d + 1:02d}T00:00:00+08:00", f"2021-09-{d + 1:02d}T02:00:00+08:00")
+        (
+            f"2021-09-{d:02d}T00:00:00+08:00",
+            f"2021-09-{d + 1:02d}T00:00:00+08:00",
+            f"2021-09-{d + 1:02d}T02:00:00+08:00",
+        )
         for d in (20, 21, 22)
     ]
 
