@@ -50,6 +50,7 @@ class Local:
     # other Airflow on the machine, so they follow the API port unless given.
     log_port: int | None = None
     trigger_log_port: int | None = None
+    data_dir: Path | None = None  # default: $ETL_DATA_DIR, as the CLI
 
     @property
     def base_url(self) -> str:
@@ -66,7 +67,7 @@ class Local:
     def env(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         env = dict(os.environ if base is None else base)
         # Tasks run with the Airflow home as working directory: the data root must not depend on it.
-        env["ETL_DATA_DIR"] = str(Path(env.get("ETL_DATA_DIR") or "data").resolve())
+        env["ETL_DATA_DIR"] = str(Path(self.data_dir or env.get("ETL_DATA_DIR") or "data").resolve())
         # standalone starts its components as `airflow ...` found on PATH: this venv's.
         env["PATH"] = os.pathsep.join([str(Path(airflow_bin()).parent), env.get("PATH", "")])
         env.update(
