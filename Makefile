@@ -90,9 +90,10 @@ AIRFLOW_LOCAL := AIRFLOW_HOME=$(AIRFLOW_HOME) AIRFLOW_PORT=$(AIRFLOW_PORT) AIRFL
 	AIRFLOW_ADMIN_PASSWORD=$(AIRFLOW_ADMIN_PASSWORD) $(BIN)/python -m etl.airflow_local
 
 .PHONY: airflow airflow-stop
+# The commands are not echoed: they carry the password.
 airflow: $(INSTALLED)
-	$(AIRFLOW_LOCAL) start
+	@$(AIRFLOW_LOCAL) start
 
 airflow-stop: $(INSTALLED)
-	$(AIRFLOW_LOCAL) stop
+	@$(AIRFLOW_LOCAL) stop
 	@if ss -ltn "sport = :$(AIRFLOW_PORT)" | grep -q LISTEN; then echo "port $(AIRFLOW_PORT) still in use"; exit 1; fi
