@@ -1,4 +1,5 @@
-"""`dag.test()` of news_nightly over examples/: each example day, then the warehouse equals `etl run`'s."""
+"""`dag.test()` of news_nightly over examples/: each example day, then the warehouse equals `etl run`'s; and of
+news_fetch, which with the examples config has no feed to poll."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ SCRIPT = textwrap.dedent(
         run = dag.test(logical_date=when)
         start = pendulum.instance(run.data_interval_start).in_timezone("Asia/Shanghai")
         print("RUN", day, run.state, start.date().isoformat(), flush=True)
+    # news_fetch with the default config: no rss source, a mapped task over zero sources, a successful run.
+    fetch = DagBag(dag_folder=sys.argv[1]).dags["news_fetch"].test()
+    print("FETCH", fetch.state, flush=True)
     """
 )
 
@@ -56,6 +60,7 @@ def test_dag_test_over_examples(tmp_path: Path) -> None:
     lines = [line.split() for line in done.stdout.splitlines() if line.startswith("RUN ")]
     assert done.returncode == 0, done.stderr[-5000:]
     assert lines == [["RUN", day, "success", day] for day in DAYS], done.stderr[-5000:]
+    assert "FETCH success" in done.stdout, done.stderr[-5000:]
     assert "data quality" in done.stderr + done.stdout
 
     cli_run(tmp_path / "cli")
