@@ -101,14 +101,15 @@ def fetch_source(name: str, run_id: str | None = None) -> dict[str, Any]:
     run_id = run_id or pipeline.new_run_id()
     started = dt.datetime.now(dt.UTC)
     landed = pipeline.land(settings, cfg, run_id)
-    lake.write_partition(
-        settings.lake_dir,
-        "rejects",
-        dates.local_day(started, settings.timezone),
-        name,
-        landed.rejects,
-        name=f"fetch-{started:%H%M%S}",
-    )
+    if landed.rejects:  # a poll every few minutes: no file for the polls that went well
+        lake.write_partition(
+            settings.lake_dir,
+            "rejects",
+            dates.local_day(started, settings.timezone),
+            name,
+            landed.rejects,
+            name=f"fetch-{started:%H%M%S}",
+        )
     summary = {
         "source": name,
         "fetched": landed.fetched,

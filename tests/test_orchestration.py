@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from pytest_httpserver import HTTPServer
 
@@ -126,6 +127,7 @@ def test_fetch_lands_due_feeds_only(
     assert summary["fetched"] == 1 and summary["new_items"] == 3
     assert list((data_dir / "raw" / "live").rglob("*.json"))
     assert not (data_dir / "lake" / "articles").exists()  # landing only: news_nightly processes
+    assert not (data_dir / "lake" / "rejects").exists()  # a poll that went well leaves no rejects file
     assert tasks.due_feeds() == []  # polled a moment ago, every 30 minutes
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)
     assert tasks.due_feeds(now=later) == ["live"]
@@ -139,6 +141,8 @@ def test_fetch_failure_names_the_source_and_the_reason(
     monkeypatch.setenv("ETL_CONFIG", str(_feed_config(tmp_path, httpserver.url_for("/feed"))))
     with pytest.raises(RuntimeError, match=r"source live: nothing could be fetched: .*404"):
         tasks.fetch_source("live")
+    (recorded,) = (data_dir / "lake" / "rejects").glob("dt=*/source=live/fetch-*.parquet")  # recorded, with the reason
+    assert any("404" in reason for reason in pq.read_table(recorded).column("reason").to_pylist())
     assert tasks.due_feeds() == ["live"]  # a failed poll is tried again at the next tick
 
 
