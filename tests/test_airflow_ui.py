@@ -54,13 +54,18 @@ def test_backfill_from_the_ui(tmp_path: Path) -> None:
             dialog.locator("label[id$=':radio:backfill']").click()
             expect(dialog.get_by_role("heading").first).to_contain_text("Run Backfill")
             # The date pickers show UTC: the first and last example days at midnight.
-            for n, day in enumerate((DAYS[0], DAYS[-1])):
-                dialog.get_by_test_id("datetime-input").nth(n).click()
-                page.get_by_placeholder("YYYY/MM/DD").locator("visible=true").fill(day.replace("-", "/"))
-                time_input = page.get_by_placeholder("HH:mm").locator("visible=true")
+            for n, (label, day) in enumerate((("From", DAYS[0]), ("To", DAYS[-1]))):
+                picker = dialog.get_by_test_id("datetime-input").nth(n)
+                picker.click()
+                date_input = page.get_by_role("textbox", name=label, exact=True)
+                date_input.fill(day.replace("-", "/"))
+                popover = date_input.locator("xpath=ancestor::*[@data-part='content'][1]")
+                time_input = popover.get_by_placeholder("HH:mm")
                 time_input.fill("00:00")
                 time_input.press("Enter")
                 dialog.get_by_text("Date Range").click()  # closes the picker
+                expect(date_input).to_be_hidden()
+                expect(picker).to_contain_text(f"{int(day[-2:])}, {day[:4]} 00:00")  # "Sep 20, 2021 00:00"
             expect(dialog.get_by_text("3 runs will be triggered.")).to_be_visible()
             page.screenshot(path=str(shots / "dialog.png"))
             run = dialog.get_by_role("button", name="Run Backfill")
