@@ -93,6 +93,8 @@ def land(settings: Settings, cfg: SourceConfig, run_id: str) -> LandResult:
             doc = got.doc
             sha = zone.land(doc)  # raw bytes are safe on disk before anything parses them
             result.fetched += 1
+            if result.fetched % settings.progress_every == 0:
+                log.info("source %s: %d documents landed, %d new items", cfg.name, result.fetched, len(rows))
             try:
                 splits = source.split(doc, got.key)
             except Exception as exc:  # a bug: the document stays unindexed and is fetched in full next time
@@ -211,6 +213,15 @@ def _records(
     zone = RawZone(settings.raw_dir, settings.landing_dir)
     cache: dict[tuple[str, str | None], list[Split]] = {}
     for n, item in enumerate(items, 1):
+        if n > 1 and (n - 1) % settings.progress_every == 0:  # counted whether the previous items loaded or not
+            log.info(
+                "source %s: %d/%d items, %d articles, %d rejects",
+                source.name,
+                n - 1,
+                len(items),
+                result.articles,
+                len(result.rejects),
+            )
         try:
             doc = zone.load(source.name, item.raw_sha256)
             # A feed document holds many items: split it once; a post is split by its own key.
@@ -238,15 +249,6 @@ def _records(
             continue
         result.articles += 1
         result.date_inferred += bool(item.date_inferred)
-        if n % settings.progress_every == 0:
-            log.info(
-                "source %s: %d/%d items, %d articles, %d rejects",
-                source.name,
-                n,
-                len(items),
-                result.articles,
-                len(result.rejects),
-            )
         yield record
 
 
