@@ -289,6 +289,7 @@ def record(entry: Entry, source: str, found: Reading, site: rules.SiteRule) -> d
         raise RejectError("empty body: no text or images after cleaning")
     lang = text.language(f"{entry.title or ''}\n{body}")
     images = found.images
+    squeezed = text.squeeze(body)  # whitespace out: what the count, the hash and the shingles read
     return {
         "article_id": article_id(entry, source),
         "source": source,
@@ -307,9 +308,9 @@ def record(entry: Entry, source: str, found: Reading, site: rules.SiteRule) -> d
         "body_text": body,
         "keywords": publisher_keywords(found.comments) or _topic_keywords(body, lang, entry, who),
         "language": lang,
-        "char_count": text.char_count(body),
-        "content_hash": text.content_hash(body),
+        "char_count": len(squeezed),
+        "content_hash": text.squeezed_hash(squeezed),
         "dateline": who.dateline,
         "item_key": entry.key,
-        "minhash": dedupe.minhash_bands(body),
+        "minhash": dedupe.minhash_of(squeezed),
     }

@@ -7,6 +7,7 @@ import functools
 import hashlib
 import re
 import unicodedata
+from typing import Any
 
 _ASCII_WS = re.compile(r"[ \t\n\r\f\v]+")
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
@@ -27,7 +28,6 @@ _TRADITIONAL = set(
 
 _SIMPLIFIED_RE = re.compile("[" + "".join(sorted(_SIMPLIFIED)) + "]")
 _TRADITIONAL_RE = re.compile("[" + "".join(sorted(_TRADITIONAL)) + "]")
-_WHITESPACE = re.compile(r"\s+")
 
 ENGLISH_STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -40,6 +40,34 @@ ENGLISH_STOPWORDS = frozenset(
 )
 
 
+# Script of each BMP character, for counting a text's scripts in one vectorised pass (`script_counts`).
+_OTHER, _HAN_ONLY, _KANA_CLASS, _HANGUL_CLASS, _HAN_SIMPLIFIED, _HAN_TRADITIONAL = range(6)
+
+
+@functools.cache
+def _script_table() -> Any:
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=np.uint8)  # the last entry stands for every character past the BMP: none
+    table[0x4E00:0xA000] = table[0x3400:0x4DC0] = _HAN_ONLY
+    table[0x3040:0x3100] = _KANA_CLASS
+    table[0xAC00:0xD7B0] = _HANGUL_CLASS
+    table[[ord(c) for c in _SIMPLIFIED]] = _HAN_SIMPLIFIED
+    table[[ord(c) for c in _TRADITIONAL]] = _HAN_TRADITIONAL
+    return table
+
+
+def script_counts(sample: str) -> tuple[int, int, int, int, int]:
+    """Characters of the sample that are Han, kana, Hangul, typically simplified, typically traditional: what
+    _HAN, _KANA, _HANGUL, _SIMPLIFIED_RE and _TRADITIONAL_RE would find, counted without a list of matches."""
+    import numpy as np
+
+    codes = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    counts = np.bincount(_script_table()[np.minimum(codes, 0xFFFF)], minlength=6).tolist()
+    simp, trad = counts[_HAN_SIMPLIFIED], counts[_HAN_TRADITIONAL]
+    return counts[_HAN_ONLY] + simp + trad, counts[_KANA_CLASS], counts[_HANGUL_CLASS], simp, trad
+
+
 def fold(text: str) -> str:
     """Runs of ASCII whitespace to one space, ends trimmed of all whitespace (U+3000 included)."""
     return _ASCII_WS.sub(" ", text).strip()
@@ -48,28 +76,38 @@ def fold(text: str) -> str:
 def language(text: str) -> str | None:
     """zh-Hans, zh-Hant, ja, ko or en by the scripts a text is written in; None when too little to tell."""
     sample = text[:4000]
-    han, kana, hangul = len(_HAN.findall(sample)), len(_KANA.findall(sample)), len(_HANGUL.findall(sample))
+    han, kana, hangul, simp, trad = script_counts(sample)
     words = [w.lower() for w in _LATIN_WORD.findall(sample)]
     if kana >= 5 and kana * 4 >= han:  # Japanese mixes kana into its kanji; Chinese quotes a name or two
         return "ja"
     if hangul >= 5 and hangul > han:
         return "ko"
     if han >= 2 and han >= len(words):
-        simp, trad = len(_SIMPLIFIED_RE.findall(sample)), len(_TRADITIONAL_RE.findall(sample))
         return "zh-Hant" if trad > simp else "zh-Hans"
     if len(words) >= 3 and (len(words) < 20 or sum(w in ENGLISH_STOPWORDS for w in words) * 20 >= len(words)):
         return "en"
     return None
 
 
+def squeeze(text: str) -> str:
+    """The text without its whitespace (str.split's whitespace is re's \\s: both are str.isspace)."""
+    return "".join(text.split())
+
+
 def char_count(text: str) -> int:
     """Characters a reader reads: everything but whitespace."""
-    return len(_WHITESPACE.sub("", text))
+    return len(squeeze(text))
 
 
 def content_hash(text: str) -> str:
     """Hash of the body with whitespace removed and width normalised, so re-wrapping does not change it."""
-    norm = unicodedata.normalize("NFKC", "".join(text.split()))
+    return squeezed_hash(squeeze(text))
+
+
+def squeezed_hash(squeezed: str) -> str:
+    """content_hash of a text already squeezed."""
+    # The quick check is far cheaper than normalising, and most text is already NFKC.
+    norm = squeezed if unicodedata.is_normalized("NFKC", squeezed) else unicodedata.normalize("NFKC", squeezed)
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:32]
 
 

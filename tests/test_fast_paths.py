@@ -128,3 +128,108 @@ def test_broken_front_matter_fails_with_the_pure_python_message(raw: str) -> Non
     with pytest.raises(yaml.YAMLError) as fast:
         hexo._load_yaml(raw)
     assert str(fast.value) == str(slow.value)
+
+
+# --- counts, hash, language, minhash ---------------------------------------------------------------------------
+
+_TEXTS = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(
+            "这們個国國为為说說的了是人中文ABCabc the and of 日本語カタカナひらがな한국어 \n\t\u3000\xa0１２ＡＢ"
+        ),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=200,
+)
+
+
+def old_language(sample_text: str) -> str | None:
+    """text.language as it was: the scripts counted by regular expressions."""
+    sample = sample_text[:4000]
+    han, kana, hangul = (len(p.findall(sample)) for p in (text._HAN, text._KANA, text._HANGUL))
+    words = [w.lower() for w in text._LATIN_WORD.findall(sample)]
+    if kana >= 5 and kana * 4 >= han:
+        return "ja"
+    if hangul >= 5 and hangul > han:
+        return "ko"
+    if han >= 2 and han >= len(words):
+        simp, trad = len(text._SIMPLIFIED_RE.findall(sample)), len(text._TRADITIONAL_RE.findall(sample))
+        return "zh-Hant" if trad > simp else "zh-Hans"
+    if len(words) >= 3 and (len(words) < 20 or sum(w in text.ENGLISH_STOPWORDS for w in words) * 20 >= len(words)):
+        return "en"
+    return None
+
+
+def old_minhash_bands(body: str) -> list[int] | None:
+    """dedupe.minhash_bands as it was: every hash shifted, then the minimum; one (shingles x 64) product at once."""
+    import hashlib
+
+    import numpy as np
+
+    from etl import dedupe
+
+    chars = "".join(body.split())
+    if not chars:
+        return None
+    codes = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    width = min(5, len(codes))
+    count = len(codes) - width + 1
+    hashes = np.zeros(count, dtype=np.uint64)
+    for offset in range(width):
+        hashes = hashes * np.uint64(1_000_003) + codes[offset : offset + count]
+    hashes = np.unique(dedupe._mix(hashes))
+    a, b = dedupe._params()
+    signature = ((hashes[:, None] * a + b) >> np.uint64(32)).min(axis=0)
+    keys = []
+    for band in signature.reshape(8, 8):
+        digest = hashlib.blake2b(band.astype("<u8").tobytes(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "little", signed=True))
+    return keys
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_counts_hash_and_language_as_before(sample: str) -> None:
+    import hashlib
+    import re
+    import unicodedata
+
+    assert text.char_count(sample) == len(re.sub(r"\s+", "", sample))
+    norm = unicodedata.normalize("NFKC", "".join(sample.split()))
+    assert text.content_hash(sample) == hashlib.sha256(norm.encode("utf-8")).hexdigest()[:32]
+    assert text.language(sample) == old_language(sample)
+    assert text.language(sample * 30) == old_language(sample * 30)
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        "",
+        "这是中文新闻。" * 50,
+        "這是繁體中文新聞。" * 50,
+        "カタカナとひらがなの日本語" * 3,
+        "한국어 뉴스입니다" * 3,
+        "\ud800孤立",
+    ],
+)
+def test_language_as_before_on_fixtures(sample: str) -> None:
+    assert text.language(sample) == old_language(sample)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS)
+def test_minhash_as_before(sample: str) -> None:
+    from etl import dedupe
+
+    assert dedupe.minhash_bands(sample) == old_minhash_bands(sample)
+
+
+@pytest.mark.parametrize("size", [1, 4, 5, 6, 4095, 4096, 4101, 9000])
+def test_minhash_as_before_across_chunks(size: int) -> None:
+    import random
+
+    from etl import dedupe
+
+    rng = random.Random(size)
+    body = "".join(rng.choice("新闻报道市场经济abc ") for _ in range(size))
+    assert dedupe.minhash_bands(body) == old_minhash_bands(body)
