@@ -233,3 +233,120 @@ def test_minhash_as_before_across_chunks(size: int) -> None:
     rng = random.Random(size)
     body = "".join(rng.choice("新闻报道市场经济abc ") for _ in range(size))
     assert dedupe.minhash_bands(body) == old_minhash_bands(body)
+
+
+# --- the walk: lxml's tree for BeautifulSoup's ------------------------------------------------------------------
+
+WALK_FIXTURES = [
+    "",
+    "  ",
+    "<!-- only a comment -->",
+    "plain text<br>second line<br/>third",
+    '<?xml version="1.0" encoding="utf-8"?><p>after a declaration</p>',
+    "<!-- before --><p>a</p><!-- after -->",
+    "<p>a<?php echo 1; ?>b</p>",
+    '<p cms-style="font-L">\u3000\u3000正文第一段。</p><div class="img_wrapper"><img src="https://n.sinaimg.cn/a.jpg">'
+    '<span class="img_descr">图片说明</span></div><p>第二段<span id="stock_sh601818">光大银行</span>。</p>'
+    "<!--article_adlist[<p>校对：刘威</p>]article_adlist--><!-- news_keyword_pub,stock,sh601818&sz000061 -->"
+    '<p class="article-editor">责任编辑：张三 SF055</p>',
+    "<table><caption>表</caption><tr><th>名称</th><th>数值</th></tr><tr><td>甲<br>乙</td><td><p>1</p><p>2</p></td></tr>"
+    "<tr><td><table><tr><td>内层</td></tr></table></td><td>外层</td></tr></table>",
+    "<figure><img data-src='//x/y.png' alt='替代 文字'><figcaption>说明 <b>粗</b></figcaption></figure>",
+    "<figure><img src='data:image/png;base64,xx'><img src='https://x/qrcode.png'>裸文字</figure>",
+    "<h2>Read also</h2><p>not body</p><img src='https://x/skip.jpg'><h2>Next</h2><p>body again</p>",
+    "<h3>Follow my work</h3><p>Outlet: Example</p><h3>相关阅读</h3><p>链接</p>",
+    "<div style='display: none'>hidden</div><div hidden>also</div><span aria-hidden='true'>x</span>"
+    "<div class='share-box'>share</div><div class='mod-qrcode'>qr</div><p>kept</p>",
+    "<p><a href='https://finance.sina.com.cn/realstock/company/sh600000/nc.shtml'>浦发</a>"
+    "<a class='trsHotWords' code=' 000001 '>平安</a><a href='https://quote.example/ss600519'>茅台</a></p>",
+    "<ruby>漢<rt>かん</rt></ruby><h2>标<script>x</script><style>y</style>题</h2><h2><rt>Read also</rt></h2><p>z</p>",
+    "<div data-etl-credit><p>作者：李四</p><img src='https://x/a.jpg'></div><p>正文</p>",
+    "<ul><li>一</li><li>二<ul><li>三</li></ul></li></ul><pre>  keep\n  lines </pre><o:p>word</o:p>",
+    "<p>unclosed <b>bold <i>both</p> after</b> tail</i><div><p>nested<div>block in p</div></p></div>",
+    "<p>&amp; &lt;tag&gt; &nbsp; &#x4e2d; &copy;</p><noscript><p>no</p></noscript><template><p>t</p></template>",
+]
+
+
+def _walks(html: str) -> None:
+    from etl import extract, rules
+
+    from . import bs4_walker
+
+    for site in (rules.GENERIC, *rules.SITES):
+        assert extract.read(extract.parse_html(html), site) == bs4_walker.read_html(html, site), site.name
+
+
+@pytest.mark.parametrize("html", WALK_FIXTURES)
+def test_walk_as_before(html: str) -> None:
+    _walks(html)
+
+
+def test_walk_as_before_on_the_fixture_post() -> None:
+    from etl import hexo
+
+    from .conftest import FIXTURES
+
+    _walks(hexo.parse_post((FIXTURES / "sina_post.md").read_text(encoding="utf-8"), key="k").html)
+
+
+_TAGS = "p div span br img table tr td th figure figcaption h2 h3 a b script style rt section li ul pre caption".split()
+_ATTRS = st.sampled_from(
+    [
+        "",
+        ' class="img_wrapper"',
+        ' class="img_descr"',
+        ' class="article-editor"',
+        ' class="share x"',
+        ' class="top-qrcode"',
+        ' class="ad"',
+        ' id="stock_sz000001"',
+        ' id="related"',
+        ' style="display:none"',
+        ' style="color: red"',
+        " hidden",
+        ' aria-hidden="true"',
+        " data-etl-credit",
+        ' src="https://x/a.jpg" alt="图"',
+        ' data-src="https://x/b.jpg"',
+        ' src="https://x/qrcode.jpg"',
+        ' href="https://x/sh600000/"',
+        ' code="600519"',
+    ]
+)
+_WORDS = st.sampled_from(
+    [
+        "正文",
+        "责任编辑：王五",
+        "记者 张三",
+        "Read also",
+        "相关阅读",
+        "Follow my work",
+        " ",
+        "\n",
+        "\u3000",
+        "&amp;",
+        "a b",
+    ]
+)
+
+
+def _html_nodes(depth: int) -> st.SearchStrategy[str]:
+    leaf = st.one_of(
+        _WORDS,
+        st.just("<br>"),
+        st.just("<!--article_adlist[<p>校对：刘威</p>]article_adlist-->"),
+        st.just("<!-- news_keyword_pub,stock,sh600000 -->"),
+        _ATTRS.map(lambda a: f"<img{a}>"),
+    )
+    if depth == 0:
+        return leaf
+    element = st.tuples(st.sampled_from(_TAGS), _ATTRS, st.lists(_html_nodes(depth - 1), max_size=4)).map(
+        lambda t: f"<{t[0]}{t[1]}>{''.join(t[2])}</{t[0]}>"
+    )
+    return st.one_of(leaf, element, st.sampled_from(["</p>", "<p>", "</div>", "<td>", "</table>"]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_html_nodes(3), max_size=8).map("".join))
+def test_walk_as_before_on_generated_html(html: str) -> None:
+    _walks(html)
