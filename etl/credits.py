@@ -16,6 +16,9 @@ _CLOSERS = "）)】]"
 _TOKEN = re.compile(r"[^ 　、，,；;/／|｜）)】\]]+")
 _ROLE = re.compile(rules.REPORTER_ROLE)
 _HAN_CHAR = re.compile(r"^[\u4e00-\u9fff]$")
+# Literals a pattern cannot match without (one of them): a substring test first spares most paragraphs the search.
+_OPENERS = "（(【["  # rules.BRACKETED opens with one
+_SELF_REFERENCES = tuple(zip(rules.SELF_REFERENCES, rules.SELF_REFERENCE_NEEDS, strict=True))
 
 
 @dataclass
@@ -142,6 +145,8 @@ def _byline(para: str, found: _Found) -> None:
 
 
 def _bracketed(para: str, found: _Found) -> None:
+    if not any(b in para for b in _OPENERS):
+        return
     for m in rules.BRACKETED.finditer(para):
         inner = m.group("inner")
         place = rules.BRACKET_PLACE.match(inner)
@@ -191,7 +196,7 @@ def scan(lines: list[str], site: rules.SiteRule, tail: int = 0) -> _Found:
                 found.outlet(name)
         if m := rules.PRINT_CREDIT.match(para):
             found.outlet(m.group("outlet"))
-        if short or para.startswith(("来源", "本文")):
+        if (short or para.startswith(("来源", "本文"))) and ("来源" in para or "本文来自" in para):
             for pattern in (rules.SOURCE_LINE, rules.FROM_LINE):
                 if m := pattern.search(para):
                     found.outlet(m.group("outlet"))
@@ -202,14 +207,18 @@ def scan(lines: list[str], site: rules.SiteRule, tail: int = 0) -> _Found:
             found.outlet(m.group("outlet"))
         if m := rules.FOLLOW_MY_WORK.search(para):
             found.outlet(m.group("outlet"))
-        for pattern in rules.SELF_REFERENCES:
-            if (m := pattern.search(para)) and (outlet := clean_outlet(m.group("outlet"))):
+        for pattern, needs in _SELF_REFERENCES:
+            if (
+                any(n in para for n in needs)
+                and (m := pattern.search(para))
+                and (outlet := clean_outlet(m.group("outlet")))
+            ):
                 found.self_outlets.append(outlet)
         if m := rules.EDITOR_LINE.search(para):
             found.chief_editors.append(rules.STAFF_CODE.sub("", m.group("name")).strip())
-        elif short and (m := rules.EDITOR_CREDIT.search(para)):
+        elif short and "编辑" in para and (m := rules.EDITOR_CREDIT.search(para)):
             found.editors.append(m.group("name"))
-        if m := rules.PROOFREADER.search(para):
+        if "校对" in para and (m := rules.PROOFREADER.search(para)):
             found.proofreaders.append(m.group("name"))
     return found
 

@@ -47,10 +47,13 @@ def _mix(x: Any) -> Any:
 
 def shingle_hashes(body: str) -> Any:
     """Distinct 64-bit hashes of the body's 5-character shingles (the whole text when it is shorter)."""
-    return _hashes_of(shingle_text(body))
+    import numpy as np
+
+    return np.unique(_hashes_of(shingle_text(body)))
 
 
 def _hashes_of(chars: str) -> Any:
+    """64-bit hashes of the shingles, in text order, repeats included (a minimum does not care)."""
     import numpy as np
 
     codes = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
@@ -60,7 +63,7 @@ def _hashes_of(chars: str) -> Any:
     for offset in range(1, width):
         hashes *= np.uint64(1_000_003)  # wraps modulo 2**64
         hashes += codes[offset : offset + count]
-    return np.unique(_mix(hashes))
+    return _mix(hashes)
 
 
 def minhash_bands(body: str) -> list[int] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import functools
 import hashlib
+import heapq
 import re
 import unicodedata
 from typing import Any
@@ -157,14 +158,16 @@ def segment(text: str) -> list[str]:
 def chinese_keywords(text: str, k: int = 8) -> list[str]:
     """Top terms by TF-IDF over jieba's dictionary words (no HMM guesses, which split names into fragments)."""
     idf, median = _idf()
-    counts: dict[str, int] = {}
     # The opening of a long body names its subject: cutting the rest (long tables, say) saves most of the time.
-    for word in segment(text[:_KEYWORD_SPAN]):
-        if len(word) < 2 or word.lower() in JIEBA_STOP_WORDS or _NOT_TERM.search(word):
-            continue
-        counts[word] = counts.get(word, 0) + 1
-    scores = {w: n * idf.get(w, median) for w, n in counts.items()}
-    return sorted(scores, key=lambda w: -scores[w])[:k]
+    # Counted first (in order of first appearance), so each distinct word is tested once.
+    counts = collections.Counter(segment(text[:_KEYWORD_SPAN]))
+    scores = {
+        w: n * idf.get(w, median)
+        for w, n in counts.items()
+        if len(w) >= 2 and w.lower() not in JIEBA_STOP_WORDS and not _NOT_TERM.search(w)
+    }
+    # The k best, ties in order of first appearance (nlargest is sorted(..., reverse=True)[:k], a stable sort).
+    return heapq.nlargest(k, scores, key=scores.__getitem__)
 
 
 def keywords(text: str, lang: str | None, k: int = 8) -> list[str]:

@@ -350,3 +350,54 @@ def _html_nodes(depth: int) -> st.SearchStrategy[str]:
 @given(st.lists(_html_nodes(3), max_size=8).map("".join))
 def test_walk_as_before_on_generated_html(html: str) -> None:
     _walks(html)
+
+
+# --- credits: a substring test before each costly search -------------------------------------------------------
+
+CREDIT_LINES = [
+    "券商中国记者梳理了解到，多家公司已公告。",
+    "对《证券日报》记者表示，公司将继续推进。",
+    "据界面新闻不完全统计，今年以来共有十家。",
+    "他告诉澎湃新闻，这一数字还在增长。",
+    "每日经济新闻从多个渠道获悉，该项目已暂停。",
+    "（上海，编辑 潇湘）",
+    "【某某时报记者 赵六 钱七】",
+    "来源：光明日报 作者：吴亚琦",
+    "本文来自微信公众号“某某研究”，作者：张三",
+    "校对：刘威",
+    "每经编辑 张三",
+    "Follow my work on Twitter",
+]
+_CREDITISH = st.lists(
+    st.one_of(
+        st.sampled_from(CREDIT_LINES),
+        st.sampled_from(
+            ["记者", "编辑", "校对", "来源", "本文来自", "（", "）", "(", ")", "【", "】", "：", " ", "　"]
+        ),
+        st.sampled_from(["澎湃新闻", "张三", "北京", "不完全统计", "告诉", "对", "向", "获悉", "发现", "，", "。"]),
+    ),
+    max_size=12,
+).map("".join)
+
+
+def _needs_hold(para: str) -> None:
+    from etl import credits, rules
+
+    for pattern, needs in zip(rules.SELF_REFERENCES, rules.SELF_REFERENCE_NEEDS, strict=True):
+        assert not pattern.search(para) or any(n in para for n in needs), pattern.pattern
+    assert not rules.BRACKETED.search(para) or any(b in para for b in credits._OPENERS)
+    assert not rules.SOURCE_LINE.search(para) or "来源" in para
+    assert not rules.FROM_LINE.search(para) or "本文来自" in para
+    assert not rules.EDITOR_CREDIT.search(para) or "编辑" in para
+    assert not rules.PROOFREADER.search(para) or "校对" in para
+
+
+@pytest.mark.parametrize("para", CREDIT_LINES)
+def test_credit_needs_hold_on_fixtures(para: str) -> None:
+    _needs_hold(para)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_CREDITISH)
+def test_credit_needs_hold_on_generated_lines(para: str) -> None:
+    _needs_hold(para)
