@@ -90,6 +90,9 @@ def language(text: str) -> str | None:
     return None
 
 
+_WIDE_PUNCTUATION = tuple((c, unicodedata.normalize("NFKC", c)) for c in "，：（）！？；％")
+
+
 def squeeze(text: str) -> str:
     """The text without its whitespace (str.split's whitespace is re's \\s: both are str.isspace)."""
     return "".join(text.split())
@@ -107,8 +110,15 @@ def content_hash(text: str) -> str:
 
 def squeezed_hash(squeezed: str) -> str:
     """content_hash of a text already squeezed."""
-    # The quick check is far cheaper than normalising, and most text is already NFKC.
-    norm = squeezed if unicodedata.is_normalized("NFKC", squeezed) else unicodedata.normalize("NFKC", squeezed)
+    # Chinese text is rarely NFKC only for its full-width punctuation. Each mark's NFKC form is one ASCII character
+    # (its whole compatibility decomposition), so replacing it first leaves the NFKC of the text as it was; then the
+    # quick check, far cheaper than normalising, usually finds nothing left to do.
+    norm = squeezed
+    for wide, narrow in _WIDE_PUNCTUATION:
+        if wide in norm:
+            norm = norm.replace(wide, narrow)
+    if not unicodedata.is_normalized("NFKC", norm):
+        norm = unicodedata.normalize("NFKC", norm)
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:32]
 
 
@@ -155,17 +165,34 @@ def segment(text: str) -> list[str]:
     return list(rjieba.cut(text, hmm=False))
 
 
+# Each word's IDF weight, or None when it is not a term, remembered across documents: a vocabulary repeats.
+_TERM_WEIGHTS: dict[str, float | None] = {}
+_TERM_CACHE_SIZE = 200_000  # words (some 20 MB); cleared past it, as numbers and names keep coming
+_UNSEEN = -1.0  # no weight is negative
+
+
+def _term_weight(word: str, idf: dict[str, float], median: float) -> float | None:
+    if len(word) < 2 or word.lower() in JIEBA_STOP_WORDS or _NOT_TERM.search(word):
+        return None
+    return idf.get(word, median)
+
+
 def chinese_keywords(text: str, k: int = 8) -> list[str]:
     """Top terms by TF-IDF over jieba's dictionary words (no HMM guesses, which split names into fragments)."""
     idf, median = _idf()
     # The opening of a long body names its subject: cutting the rest (long tables, say) saves most of the time.
     # Counted first (in order of first appearance), so each distinct word is tested once.
     counts = collections.Counter(segment(text[:_KEYWORD_SPAN]))
-    scores = {
-        w: n * idf.get(w, median)
-        for w, n in counts.items()
-        if len(w) >= 2 and w.lower() not in JIEBA_STOP_WORDS and not _NOT_TERM.search(w)
-    }
+    weights = _TERM_WEIGHTS
+    if len(weights) > _TERM_CACHE_SIZE:
+        weights.clear()
+    scores = {}
+    for w, n in counts.items():
+        weight = weights.get(w, _UNSEEN)
+        if weight is _UNSEEN:
+            weight = weights[w] = _term_weight(w, idf, median)
+        if weight is not None:
+            scores[w] = n * weight
     # The k best, ties in order of first appearance (nlargest is sorted(..., reverse=True)[:k], a stable sort).
     return heapq.nlargest(k, scores, key=scores.__getitem__)
 

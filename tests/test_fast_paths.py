@@ -135,7 +135,7 @@ def test_broken_front_matter_fails_with_the_pure_python_message(raw: str) -> Non
 _TEXTS = st.text(
     alphabet=st.one_of(
         st.sampled_from(
-            "这們個国國为為说說的了是人中文ABCabc the and of 日本語カタカナひらがな한국어 \n\t\u3000\xa0１２ＡＢ"
+            "这們個国國为為说說的了是人中文ABCabc the and of 日本語カタカナひらがな한국어 \n\t\u3000\xa0１２ＡＢ，：（）！？；％ｶﾞ\u0301"
         ),
         st.characters(codec="utf-8"),
     ),
