@@ -168,7 +168,7 @@ def _f1(values: Sequence[float]) -> str:
     return f"{_mean(values):.4f} ({len(values)})" if values else "n/a"
 
 
-def section(corpus: Path | None = CORPUS, repeat: int = 3, limit: int | None = None) -> str:
+def section(corpus: Path | None = CORPUS, repeat: int = 3, limit: int | None = None, only: str | None = None) -> str:
     """The "## Extraction" section of bench/RESULTS.md; a one-line note when the corpus is absent."""
     head = "## Extraction\n\n"
     if corpus is None or not (corpus / "posts").is_dir():
@@ -179,8 +179,9 @@ def section(corpus: Path | None = CORPUS, repeat: int = 3, limit: int | None = N
 
     accuracy = _accuracy()
     text.keywords("预热分词词典", "zh-Hans")  # jieba's dictionary loads once per process, before any timing
-    zfe, news = page_docs(corpus, accuracy)
-    sets = [("posts", post_docs(corpus)), ("pages: news.zfe.space", zfe), ("pages: news-pages", news)]
+    zfe, news = page_docs(corpus, accuracy) if only in (None, "pages") else ([], [])
+    posts = post_docs(corpus) if only in (None, "posts") else []
+    sets = [("posts", posts), ("pages: news.zfe.space", zfe), ("pages: news-pages", news)]
     if limit:
         sets = [(name, docs[:limit]) for name, docs in sets]
     gc.collect()
@@ -223,8 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--corpus", type=Path, default=CORPUS)
     p.add_argument("--repeat", type=int, default=3, help="timings per document; the fastest is kept")
     p.add_argument("--limit", type=int, help="the first N documents of each set only (a quick look)")
+    p.add_argument("--only", choices=["posts", "pages"], help="one kind of document only (a quick look)")
     args = p.parse_args(argv)
-    print(section(args.corpus if args.corpus.is_dir() else None, args.repeat, args.limit))
+    print(section(args.corpus if args.corpus.is_dir() else None, args.repeat, args.limit, args.only))
     return 0
 
 

@@ -367,6 +367,9 @@ CREDIT_LINES = [
     "校对：刘威",
     "每经编辑 张三",
     "Follow my work on Twitter",
+    "►文 观察者网 陶梦",
+    "……的最后一句。 （数据宝）",
+    "责任编辑：王五 SF055",
 ]
 _CREDITISH = st.lists(
     st.one_of(
@@ -375,6 +378,9 @@ _CREDITISH = st.lists(
             ["记者", "编辑", "校对", "来源", "本文来自", "（", "）", "(", ")", "【", "】", "：", " ", "　"]
         ),
         st.sampled_from(["澎湃新闻", "张三", "北京", "不完全统计", "告诉", "对", "向", "获悉", "发现", "，", "。"]),
+        st.sampled_from(
+            ["文", "►", "文/", "作者：", "责任编辑：", "责编", "（新华社）", "。（央视新闻）", "\n", "首席"]
+        ),
     ),
     max_size=12,
 ).map("".join)
@@ -390,6 +396,11 @@ def _needs_hold(para: str) -> None:
     assert not rules.FROM_LINE.search(para) or "本文来自" in para
     assert not rules.EDITOR_CREDIT.search(para) or "编辑" in para
     assert not rules.PROOFREADER.search(para) or "校对" in para
+    assert not rules.EDITOR_LINE.search(para) or "责" in para
+    assert not rules.CREDIT_HEAD.search(para) or credits._ROLE_WORD.search(para)
+    assert not rules.WEN_LINE.match(para) or "文" in para
+    assert not credits._AUTHOR.search(para) or "作者" in para
+    assert not rules.TRAILING_CREDIT.search(para) or para.endswith(credits._CLOSING)
 
 
 @pytest.mark.parametrize("para", CREDIT_LINES)
