@@ -41,8 +41,69 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 _FAST_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
+# The front matter the archive's generator writes: 'key: scalar' lines and '- scalar' items under an empty key,
+# scalars plain or quoted on one line. Read by hand when every line is of that shape (what YAML's BaseLoader reads
+# there, tests hold it so), else by YAML.
+_KEY_LINE = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*):(?: +(?P<value>.*))?")
+_ITEM_LINE = re.compile(r"(?P<indent> *)- +(?P<value>.*)")
+# Plain: no indicator first, no ': ' or ' #' inside, no ':' last. Quoted: on one line, '' for a quote inside.
+_PLAIN = re.compile(r"(?![-?:,\[\]{}#&*!|>'\"%@`])(?:(?!: | #).)*(?<!:)")
+_SINGLE = re.compile(r"'(?P<inner>(?:[^']|'')*)'")
+_DOUBLE = re.compile(r'"(?P<inner>[^"\\]*)"')
+# Characters YAML reads as breaks, refuses, or that this reading leaves to it (tabs, carriage returns, BOMs).
+_NOT_SIMPLE = re.compile(r"[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
+def _scalar(value: str) -> str | None:
+    value = value.rstrip(" ")
+    if m := _SINGLE.fullmatch(value):
+        return m.group("inner").replace("''", "'")
+    if m := _DOUBLE.fullmatch(value):
+        return m.group("inner")
+    return value if _PLAIN.fullmatch(value) else None
+
+
+def simple_front_matter(raw: str) -> dict[str, Any] | None:
+    """The front matter read by hand, or None when it is not of the simple shape (YAML reads it then)."""
+    if _NOT_SIMPLE.search(raw):
+        return None
+    meta: dict[str, Any] = {}
+    items: list[str] | None = None  # the list under the last empty key
+    indent: str | None = None
+    for line in raw.split("\n"):
+        if not line.strip(" "):
+            continue
+        if items is not None and (m := _ITEM_LINE.fullmatch(line)):
+            if indent is None:
+                indent = m.group("indent")
+            elif m.group("indent") != indent:
+                return None
+            if (item := _scalar(m.group("value"))) is None or not item:
+                return None
+            items.append(item)
+            continue
+        m = _KEY_LINE.fullmatch(line)
+        if m is None or m.group("key") in meta:
+            return None
+        value = m.group("value")
+        if value is None or not value.strip(" "):
+            items, indent = [], None
+            meta[m.group("key")] = items
+            continue
+        if (scalar := _scalar(value)) is None:
+            return None
+        meta[m.group("key")] = scalar
+        items = None
+    if not meta:
+        return None  # no mapping at all: YAML says what it is
+    # An empty key without items is an empty string to YAML's BaseLoader.
+    return {k: "" if v == [] else v for k, v in meta.items()}
+
+
 def _load_yaml(raw: str) -> Any:
     # BaseLoader keeps every scalar a string: dates and 'no' stay as written and are parsed on purpose.
+    if (simple := simple_front_matter(raw)) is not None:
+        return simple
     try:
         return yaml.load(raw, Loader=_FAST_LOADER)
     except yaml.YAMLError:

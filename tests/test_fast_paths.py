@@ -412,3 +412,91 @@ def test_credit_needs_hold_on_fixtures(para: str) -> None:
 @given(_CREDITISH)
 def test_credit_needs_hold_on_generated_lines(para: str) -> None:
     _needs_hold(para)
+
+
+# --- front matter: the simple shape read by hand ----------------------------------------------------------------
+
+_SCALARS = st.one_of(
+    st.sampled_from(
+        [
+            "标题：冒号",
+            "Wed, 22 Sep 2021 13:01:34 GMT",
+            "2021-09-22 21:01:34",
+            "https://picsum.photos/400/300?random=1",
+            "'引号 ''里'' 的'",
+            "'a: b # c'",
+            '"双引号"',
+            '"有\\\\转义"',
+            "x #comment",
+            "a: b",
+            "ends:",
+            "- dash",
+            "-5",
+            "[flow]",
+            "{m: 1}",
+            "&anchor",
+            "*alias",
+            "!tag x",
+            "|",
+            ">",
+            "%",
+            "@x",
+            "`x`",
+            "~",
+            "null",
+            "false",
+            "C# 与 F#",
+            "a:b",
+            "x\xa0",
+            "x\t",
+            "\u2028",
+            "'",
+            "''",
+            '"',
+            "",
+            " ",
+        ]
+    ),
+    st.text(alphabet="ab :#'\"-,[]{}?!|>%@`&*\xa0\t中", max_size=8),
+)
+_FRONT_LINES = st.one_of(
+    st.tuples(st.sampled_from(["title", "date", "categories", "tags", "a_b", "x-y", "title"]), _SCALARS).map(
+        lambda kv: f"{kv[0]}: {kv[1]}"
+    ),
+    st.sampled_from(["categories:", "categories: ", "tags:", "# comment", "", "  ", "key:value", "k :v"]),
+    st.tuples(st.sampled_from(["", " ", "  ", "    "]), _SCALARS).map(lambda iv: f"{iv[0]}- {iv[1]}"),
+    st.sampled_from(["-", "- ", " -  - news", "  -", "  continued"]),
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_FRONT_LINES, max_size=8).map("\n".join))
+def test_simple_front_matter_reads_as_yaml(raw: str) -> None:
+    import yaml
+
+    from etl import hexo
+
+    fast = hexo.simple_front_matter(raw)
+    if fast is None:
+        return
+    assert fast == yaml.load(raw, Loader=yaml.BaseLoader)
+
+
+@pytest.mark.parametrize("raw", FRONT_MATTERS)
+def test_simple_front_matter_on_fixtures(raw: str) -> None:
+    import yaml
+
+    from etl import hexo
+
+    fast = hexo.simple_front_matter(raw)
+    assert fast is None or fast == yaml.load(raw, Loader=yaml.BaseLoader)
+
+
+def test_the_usual_front_matter_is_read_by_hand() -> None:
+    from etl import hexo
+
+    assert hexo.simple_front_matter(FRONT_MATTERS[0]) == {
+        "title": "某某公司发布公告",
+        "date": "Wed, 22 Sep 2021 13:01:34 GMT",
+        "categories": ["财经", "新浪财经 - 国内"],
+    }
