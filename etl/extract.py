@@ -105,6 +105,8 @@ class _Walker:
 
     def kind(self, tag: Any) -> rules.Kind | None:
         attrs = tag.attrib
+        if not attrs:
+            return None  # every selector and the hidden style test an attribute
         found = self.selectors.kind(tag.tag, attrs)
         if found is None:
             style = attrs.get("style")
@@ -222,6 +224,8 @@ class _Walker:
 
     def codes(self, tag: Any, name: str) -> None:
         attrs = tag.attrib
+        if not attrs:
+            return
         ident = attrs.get("id")
         if ident is not None and ident.startswith("stock_") and (m := rules.STOCK_ID.match(ident)):
             self.found.stock_codes.add(m.group("code").lower())
@@ -339,8 +343,8 @@ def record(entry: Entry, source: str, found: Reading, site: rules.SiteRule) -> d
     who = credits.read(found.paragraphs, found.credit_lines, hidden, site)
     if entry.kind == "page" and not who.reporters and entry.author:
         who.reporters = [entry.author]  # the page's declared author, when its text credits nobody
-    boilerplate = rules.boilerplate_for(site)
-    paras = [p for p in found.paragraphs if not any(b.search(p) for b in boilerplate)]
+    boilerplate = rules.boilerplate_pattern(site).search
+    paras = [p for p in found.paragraphs if not boilerplate(p)]
     body = "\n".join(paras)
     if not body and not found.images:
         raise RejectError("empty body: no text or images after cleaning")

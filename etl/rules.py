@@ -361,3 +361,12 @@ def selectors_for(site: SiteRule) -> Selectors:
 
 def boilerplate_for(site: SiteRule) -> tuple[re.Pattern[str], ...]:
     return BOILERPLATE + site.boilerplate
+
+
+@cache
+def boilerplate_pattern(site: SiteRule) -> re.Pattern[str]:
+    """The site's boilerplate patterns as one: a paragraph matches it when it matches any of them."""
+    patterns = boilerplate_for(site)
+    if len({p.flags for p in patterns}) != 1 or any(p.groups for p in patterns):
+        raise ValueError(f"boilerplate patterns of {site.name} cannot be joined: flags or groups differ")
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)

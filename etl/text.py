@@ -165,15 +165,15 @@ def segment(text: str) -> list[str]:
     return list(rjieba.cut(text, hmm=False))
 
 
-# Each word's IDF weight, or None when it is not a term, remembered across documents: a vocabulary repeats.
-_TERM_WEIGHTS: dict[str, float | None] = {}
+# Each word's IDF weight, 0 when it is not a term (jieba's IDFs are all positive), remembered across documents: a
+# vocabulary repeats.
+_TERM_WEIGHTS: dict[str, float] = {}
 _TERM_CACHE_SIZE = 200_000  # words (some 20 MB); cleared past it, as numbers and names keep coming
-_UNSEEN = -1.0  # no weight is negative
 
 
-def _term_weight(word: str, idf: dict[str, float], median: float) -> float | None:
+def _term_weight(word: str, idf: dict[str, float], median: float) -> float:
     if len(word) < 2 or word.lower() in JIEBA_STOP_WORDS or _NOT_TERM.search(word):
-        return None
+        return 0.0
     return idf.get(word, median)
 
 
@@ -187,11 +187,10 @@ def chinese_keywords(text: str, k: int = 8) -> list[str]:
     if len(weights) > _TERM_CACHE_SIZE:
         weights.clear()
     scores = {}
-    for w, n in counts.items():
-        weight = weights.get(w, _UNSEEN)
-        if weight is _UNSEEN:
+    for w, n, weight in zip(counts, counts.values(), map(weights.get, counts), strict=True):
+        if weight is None:
             weight = weights[w] = _term_weight(w, idf, median)
-        if weight is not None:
+        if weight:
             scores[w] = n * weight
     # The k best, ties in order of first appearance (nlargest is sorted(..., reverse=True)[:k], a stable sort).
     return heapq.nlargest(k, scores, key=scores.__getitem__)

@@ -500,3 +500,28 @@ def test_the_usual_front_matter_is_read_by_hand() -> None:
         "date": "Wed, 22 Sep 2021 13:01:34 GMT",
         "categories": ["财经", "新浪财经 - 国内"],
     }
+
+
+# --- boilerplate: one joined pattern per site ------------------------------------------------------------------
+
+BOILERPLATE_LINES = [
+    "新浪财经APP",
+    "下载新浪财经客户端，看更多",
+    "扫描下方二维码关注",
+    "长按识别二维码",
+    "点击下载某某APP",
+    "视频加载中，请稍候",
+    "海量资讯、精准解读，尽在新浪财经APP",
+    "金麒麟分析师",
+    "正文里提到二维码和APP也无妨",
+    "",
+]
+
+
+@pytest.mark.parametrize("para", BOILERPLATE_LINES)
+def test_joined_boilerplate_matches_as_the_patterns(para: str) -> None:
+    from etl import rules
+
+    for site in (rules.GENERIC, *rules.SITES):
+        joined = bool(rules.boilerplate_pattern(site).search(para))
+        assert joined == any(b.search(para) for b in rules.boilerplate_for(site)), site.name
