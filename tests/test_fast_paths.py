@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import re
 from pathlib import Path
 from typing import Any
 
@@ -525,3 +526,73 @@ def test_joined_boilerplate_matches_as_the_patterns(para: str) -> None:
     for site in (rules.GENERIC, *rules.SITES):
         joined = bool(rules.boilerplate_pattern(site).search(para))
         assert joined == any(b.search(para) for b in rules.boilerplate_for(site)), site.name
+
+
+# --- pages: one pass finds what each find_all found -------------------------------------------------------------
+
+_PAGE_PIECES = st.sampled_from(
+    [
+        '<meta name="author" content="张三">',
+        '<meta property="og:title" content="标题">',
+        '<meta itemprop="datePublished" content="2021-09-22">',
+        '<span itemprop="datePublished" datetime="2021-09-22T10:00">x</span>',
+        '<link rel="canonical" href="https://example.com/a">',
+        '<link rel="alternate canonical" href="https://example.com/b">',
+        '<link rel="stylesheet" href="s.css">',
+        '<script type="application/ld+json">{"headline": "h"}</script>',
+        "<script>var publish_time = '2021-09-22';</script>",
+        "<title>文档标题_站点</title>",
+        "<svg><title>图标</title><h1>in svg</h1></svg>",
+        "<noscript><h2>in noscript</h2><time datetime='2020-01-01'>t</time></noscript>",
+        "<template><div class='title'>tpl</div></template>",
+        "<h1>主标题</h1>",
+        "<h2 class='sub-title'>副标题</h2>",
+        "<h3>小标题</h3>",
+        "<div class='article-Title main'>类名标题</div>",
+        "<a class='title'>链接</a>",
+        "<time datetime='2021-09-22 10:00'>时间</time>",
+        "<p>正文。</p>",
+        "<div>",
+        "</div>",
+        "<iframe src='x'></iframe>",
+        "<select><option>o</option></select>",
+    ]
+)
+
+
+def _index_as_find_all(html: str) -> None:
+    from bs4 import BeautifulSoup
+
+    from etl import page
+
+    soup = BeautifulSoup(html, "lxml")
+    index = page._index(soup)
+
+    def ids(tags: list[Any]) -> list[int]:
+        return [id(t) for t in tags]
+
+    assert ids(index.metas) == ids(soup.find_all("meta"))
+    assert ids(index.dated) == ids(soup.find_all(itemprop="datePublished"))
+    assert ids(index.scripts) == ids(soup.find_all("script"))
+    ld = [s for s in index.scripts if s.get("type") == "application/ld+json"]
+    assert ids(ld) == ids(soup.find_all("script", type="application/ld+json"))
+    assert index.canonical is soup.find("link", rel="canonical")
+    assert ids(index.chrome) == ids(soup.find_all(page._CHROME_TAGS))
+    for tag in index.chrome:
+        tag.decompose()
+    assert ids(index.headings) == ids(soup.find_all(["h1", "h2", "h3"]))
+    titled = [
+        t
+        for t in soup.find_all(class_=re.compile(r"title", re.I))
+        if t.name not in ("h1", "h2", "h3", "a", "title", "html", "body")
+    ]
+    assert ids(index.titled) == ids(titled)
+    assert ids(index.times) == ids(soup.find_all("time"))
+    assert index.title is soup.title
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PAGE_PIECES, max_size=16).map("".join))
+def test_page_index_finds_what_find_all_found(html: str) -> None:
+    _index_as_find_all(f"<html><head>{html}</head><body>{html}</body></html>")
+    _index_as_find_all(html)
