@@ -92,11 +92,12 @@ def minhash_of(chars: str) -> list[int] | None:
         out += b[:, None]
         np.minimum(signature, out.min(axis=1), out=signature)
     signature >>= np.uint64(32)
-    keys = []
-    for band in signature.reshape(BANDS, ROWS):
-        digest = hashlib.blake2b(band.astype("<u8").tobytes(), digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "little", signed=True))
-    return keys
+    rows = signature.astype("<u8").tobytes()
+    width = ROWS * 8  # bytes of a band
+    return [
+        int.from_bytes(hashlib.blake2b(rows[i : i + width], digest_size=8).digest(), "little", signed=True)
+        for i in range(0, len(rows), width)
+    ]
 
 
 def jaccard(left: str, right: str) -> float:

@@ -104,10 +104,12 @@ class _Walker:
             self.target.append(para)
 
     def kind(self, tag: Any) -> rules.Kind | None:
-        attrs = tag.attrib
+        return self.kind_of(tag.tag, tag.attrib)
+
+    def kind_of(self, name: str, attrs: Any) -> rules.Kind | None:
         if not attrs:
             return None  # every selector and the hidden style test an attribute
-        found = self.selectors.kind(tag.tag, attrs)
+        found = self.selectors.kind(name, attrs)
         if found is None:
             style = attrs.get("style")
             if style is not None and ("none" in style or "hidden" in style) and _HIDDEN_STYLE.search(style):
@@ -141,20 +143,24 @@ class _Walker:
                 self.buf.append(child.tail)
 
     def element(self, child: Any, name: str) -> None:
-        kind = self.kind(child)
-        if kind == "drop" or kind == "caption":
-            return
-        if kind == "credit":
-            self.credit_box(child)
-            return
-        self.codes(child, name)
+        attrs = child.attrib
+        if attrs:
+            kind = self.kind_of(name, attrs)
+            if kind == "drop" or kind == "caption":
+                return
+            if kind == "credit":
+                self.credit_box(child)
+                return
+            self.codes(attrs, name)
         if name == "img":
             self.image(child, "")
         elif name == "br":
             self.flush()
         elif name == "table":
             self.table(child)
-        elif (name in rules.FIGURE_TAGS or _has_class(child, rules.CAPTION_WRAPPER_CLASSES)) and self.figure(child):
+        elif (
+            name in rules.FIGURE_TAGS or (attrs and _has_class(child, rules.CAPTION_WRAPPER_CLASSES))
+        ) and self.figure(child):
             return
         elif name in rules.BLOCK_TAGS:
             self.flush()
@@ -222,10 +228,7 @@ class _Walker:
 
     # --- stock codes
 
-    def codes(self, tag: Any, name: str) -> None:
-        attrs = tag.attrib
-        if not attrs:
-            return
+    def codes(self, attrs: Any, name: str) -> None:
         ident = attrs.get("id")
         if ident is not None and ident.startswith("stock_") and (m := rules.STOCK_ID.match(ident)):
             self.found.stock_codes.add(m.group("code").lower())
