@@ -75,3 +75,9 @@ accuracy: $(INSTALLED)
 # Prints the run's exit code, wall time and peak RSS. FAULTS_ARGS=--fast: the tests' short timeouts, not the defaults.
 faults: $(INSTALLED)
 	$(BIN)/python -m tests.faultserver --run $(FAULTS_ARGS)
+
+# --- issue 6 (extraction): ours beside the BeautifulSoup+lxml parse floor and trafilatura on ../shared/corpus ---
+# bench/run.py (make bench) includes the same section in bench/RESULTS.md; this prints it alone.
+.PHONY: bench-extraction
+bench-extraction: $(INSTALLED)
+	$(BIN)/python -m bench.extraction $(BENCH_ARGS)
