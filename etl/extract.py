@@ -98,6 +98,8 @@ class _Walker:
         if self.in_cell:
             self.buf.append(" ")
             return
+        if not self.buf:
+            return
         para = text.fold("".join(self.buf))
         self.buf.clear()
         if para:

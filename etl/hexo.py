@@ -153,7 +153,7 @@ def parse_post(text: str, key: str, tz: str = "Asia/Shanghai") -> Entry:
         raise RejectError(f"unparseable date: {exc}") from exc
     # The archive's generator escaped braces so Hexo would not read them as template tags.
     body = body.replace("&#123;", "{").replace("&#125;", "}")
-    if not body.strip():
+    if not body or body.isspace():  # (without copying the body to strip it)
         raise RejectError("empty body")
     categories = _flat_strings(meta.get("categories"))
     link = meta.get("link") or meta.get("url")
