@@ -353,7 +353,7 @@ def record(entry: Entry, source: str, found: Reading, site: rules.SiteRule) -> d
     body = "\n".join(paras)
     if not body and not found.images:
         raise RejectError("empty body: no text or images after cleaning")
-    lang = text.language(f"{entry.title or ''}\n{body}")
+    lang = text.language(f"{entry.title or ''}\n{body[: text.LANGUAGE_SAMPLE]}")  # (not a copy of a long body)
     images = found.images
     squeezed = text.squeeze(body)  # whitespace out: what the count, the hash and the shingles read
     return {

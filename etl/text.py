@@ -74,18 +74,21 @@ def fold(text: str) -> str:
     return _ASCII_WS.sub(" ", text).strip()
 
 
+LANGUAGE_SAMPLE = 4000  # characters read
+
+
 def language(text: str) -> str | None:
     """zh-Hans, zh-Hant, ja, ko or en by the scripts a text is written in; None when too little to tell."""
-    sample = text[:4000]
+    sample = text[:LANGUAGE_SAMPLE]
     han, kana, hangul, simp, trad = script_counts(sample)
-    words = [w.lower() for w in _LATIN_WORD.findall(sample)]
+    words = _LATIN_WORD.findall(sample)  # lowered only when they are counted against stopwords
     if kana >= 5 and kana * 4 >= han:  # Japanese mixes kana into its kanji; Chinese quotes a name or two
         return "ja"
     if hangul >= 5 and hangul > han:
         return "ko"
     if han >= 2 and han >= len(words):
         return "zh-Hant" if trad > simp else "zh-Hans"
-    if len(words) >= 3 and (len(words) < 20 or sum(w in ENGLISH_STOPWORDS for w in words) * 20 >= len(words)):
+    if len(words) >= 3 and (len(words) < 20 or sum(w.lower() in ENGLISH_STOPWORDS for w in words) * 20 >= len(words)):
         return "en"
     return None
 
