@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import functools
 import hashlib
-import heapq
 import re
 import unicodedata
 from typing import Any
@@ -165,7 +164,8 @@ def segment(text: str) -> list[str]:
     (jieba's algorithm and dictionary in Rust, about ten times faster; tests hold the two equal)."""
     import rjieba
 
-    return list(rjieba.cut(text, hmm=False))
+    words: list[str] = rjieba.cut(text, hmm=False)
+    return words
 
 
 # Each word's IDF weight, 0 when it is not a term (jieba's IDFs are all positive), remembered across documents: a
@@ -185,18 +185,24 @@ def chinese_keywords(text: str, k: int = 8) -> list[str]:
     idf, median = _idf()
     # The opening of a long body names its subject: cutting the rest (long tables, say) saves most of the time.
     # Counted first (in order of first appearance), so each distinct word is tested once.
+    import numpy as np
+
     counts = collections.Counter(segment(text[:_KEYWORD_SPAN]))
     weights = _TERM_WEIGHTS
     if len(weights) > _TERM_CACHE_SIZE:
         weights.clear()
-    scores = {}
-    for w, n, weight in zip(counts, counts.values(), map(weights.get, counts), strict=True):
-        if weight is None:
-            weight = weights[w] = _term_weight(w, idf, median)
-        if weight:
-            scores[w] = n * weight
-    # The k best, ties in order of first appearance (nlargest is sorted(..., reverse=True)[:k], a stable sort).
-    return heapq.nlargest(k, scores, key=scores.__getitem__)
+    words = list(counts)
+    found: list[float | None] = list(map(weights.get, words))
+    if None in found:
+        for i, weight in enumerate(found):
+            if weight is None:
+                found[i] = weights[words[i]] = _term_weight(words[i], idf, median)
+    # count x IDF (float64, as Python's int * float); the k best, ties in order of first appearance (a stable sort
+    # of the negated scores); 0 is no term.
+    scores = np.fromiter(counts.values(), dtype=np.float64, count=len(words)) * np.array(found, dtype=np.float64)
+    terms = np.flatnonzero(scores)
+    best = terms[np.argsort(-scores[terms], kind="stable")[:k]]
+    return [words[i] for i in best.tolist()]
 
 
 def keywords(text: str, lang: str | None, k: int = 8) -> list[str]:
