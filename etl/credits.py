@@ -18,6 +18,7 @@ _ROLE = re.compile(rules.REPORTER_ROLE)
 _HAN_CHAR = re.compile(r"^[\u4e00-\u9fff]$")
 # Literals a pattern cannot match without (one of them): a substring test first spares most paragraphs the search.
 _OPENERS = "（(【["  # rules.BRACKETED opens with one
+_OPENER = re.compile("[" + re.escape(_OPENERS) + "]")
 _SELF_REFERENCES = tuple(
     (pattern, re.compile("|".join(map(re.escape, needs))))
     for pattern, needs in zip(rules.SELF_REFERENCES, rules.SELF_REFERENCE_NEEDS, strict=True)
@@ -155,7 +156,7 @@ def _byline(para: str, found: _Found) -> None:
 
 
 def _bracketed(para: str, found: _Found) -> None:
-    if not any(b in para for b in _OPENERS):
+    if not _OPENER.search(para):
         return
     for m in rules.BRACKETED.finditer(para):
         inner = m.group("inner")
