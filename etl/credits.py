@@ -23,6 +23,7 @@ _SELF_REFERENCES = tuple(
     (pattern, re.compile("|".join(map(re.escape, needs))))
     for pattern, needs in zip(rules.SELF_REFERENCES, rules.SELF_REFERENCE_NEEDS, strict=True)
 )
+_DATELINE_WORD = re.compile("讯|电|消息")  # rules.DATELINE ends with one of these
 _ROLE_WORD = re.compile("记者|编辑|作者")  # rules.CREDIT_HEAD ends with a role: one of these
 _AUTHOR = re.compile(r"(?:^|(?<=[ 　]))作者[ 　]*[:：]")
 _CLOSING = ("）", ")", "）\n", ")\n")  # how a paragraph ends where rules.TRAILING_CREDIT matches
@@ -199,10 +200,10 @@ def scan(lines: list[str], site: rules.SiteRule, tail: int = 0) -> _Found:
         _wen(para, found)
         if short:
             _author(para, found)
-        if m := rules.WIRE_DATELINE.match(para):
+        if "日电" in para and (m := rules.WIRE_DATELINE.match(para)):
             found.outlet(m.group("outlet"))
             found.places.append(m.group("place"))
-        elif m := rules.DATELINE.match(para):
+        elif _DATELINE_WORD.search(para) and (m := rules.DATELINE.match(para)):
             found.outlet(m.group("outlet"))
         if site.brands and para.startswith(site.brands):
             for name in site.brands:

@@ -88,7 +88,7 @@ def minhash_of(chars: str) -> list[int] | None:
     for start in range(0, len(hashes), chunk):
         part = hashes[start : start + chunk]
         out = work[:, : len(part)]
-        np.multiply(a[:, None], part[None, :], out=out)
+        np.multiply.outer(a, part, out=out)
         out += b[:, None]
         np.minimum(signature, out.min(axis=1), out=signature)
     signature >>= np.uint64(32)

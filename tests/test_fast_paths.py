@@ -382,6 +382,9 @@ _CREDITISH = st.lists(
         st.sampled_from(
             ["文", "►", "文/", "作者：", "责任编辑：", "责编", "（新华社）", "。（央视新闻）", "\n", "首席"]
         ),
+        st.sampled_from(
+            ["新华社北京9月22日电", "财联社8月17日讯", "IT之家 9 月 26 日消息", "【深圳商报讯】", "每经AI快讯", "电"]
+        ),
     ),
     max_size=12,
 ).map("".join)
@@ -400,6 +403,8 @@ def _needs_hold(para: str) -> None:
     assert not rules.EDITOR_LINE.search(para) or "责" in para
     assert not rules.CREDIT_HEAD.search(para) or credits._ROLE_WORD.search(para)
     assert not rules.WEN_LINE.match(para) or "文" in para
+    assert not rules.WIRE_DATELINE.match(para) or "日电" in para
+    assert not rules.DATELINE.match(para) or credits._DATELINE_WORD.search(para)
     assert not credits._AUTHOR.search(para) or "作者" in para
     assert not rules.TRAILING_CREDIT.search(para) or para.endswith(credits._CLOSING)
 
