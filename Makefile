@@ -113,3 +113,9 @@ airflow: $(INSTALLED)
 airflow-stop: $(INSTALLED)
 	@$(AIRFLOW_LOCAL) stop
 	@if ss -ltn "sport = :$(AIRFLOW_PORT)" | grep -q LISTEN; then echo "port $(AIRFLOW_PORT) still in use"; exit 1; fi
+
+# --- issue 6 (extraction): ours beside the BeautifulSoup+lxml parse floor and trafilatura on ../shared/corpus ---
+# bench/run.py (make bench) includes the same section in bench/RESULTS.md; this prints it alone.
+.PHONY: bench-extraction
+bench-extraction: $(INSTALLED)
+	$(BIN)/python -m bench.extraction $(BENCH_ARGS)

@@ -16,6 +16,17 @@ _CLOSERS = "）)】]"
 _TOKEN = re.compile(r"[^ 　、，,；;/／|｜）)】\]]+")
 _ROLE = re.compile(rules.REPORTER_ROLE)
 _HAN_CHAR = re.compile(r"^[\u4e00-\u9fff]$")
+# Literals a pattern cannot match without (one of them): a substring test first spares most paragraphs the search.
+_OPENERS = "（(【["  # rules.BRACKETED opens with one
+_OPENER = re.compile("[" + re.escape(_OPENERS) + "]")
+_SELF_REFERENCES = tuple(
+    (pattern, re.compile("|".join(map(re.escape, needs))))
+    for pattern, needs in zip(rules.SELF_REFERENCES, rules.SELF_REFERENCE_NEEDS, strict=True)
+)
+_DATELINE_WORD = re.compile("讯|电|消息")  # rules.DATELINE ends with one of these
+_ROLE_WORD = re.compile("记者|编辑|作者")  # rules.CREDIT_HEAD ends with a role: one of these
+_AUTHOR = re.compile(r"(?:^|(?<=[ 　]))作者[ 　]*[:：]")
+_CLOSING = ("）", ")", "）\n", ")\n")  # how a paragraph ends where rules.TRAILING_CREDIT matches
 
 
 @dataclass
@@ -96,6 +107,8 @@ def read_names(text: str, pos: int = 0) -> _Names:
 def _credit_run(text: str, found: _Found, whole: bool) -> bool:
     """Credits such as '记者 X 见习记者 Y' or '作者：X 编辑：Y' from the start of text; whole: nothing else may follow."""
     pos, any_credit = 0, False
+    if not _ROLE_WORD.search(text):
+        return False
     while pos < len(text):
         head = rules.CREDIT_HEAD.match(text, pos)
         if not head:
@@ -129,6 +142,8 @@ def _credit_run(text: str, found: _Found, whole: bool) -> bool:
 
 def _byline(para: str, found: _Found) -> None:
     """A paragraph opening with a credit: '澎湃新闻记者 俞凯', '每经编辑 张三', '某某报道记者 李四 南京报道 …'."""
+    if not _ROLE_WORD.search(para):
+        return
     head = rules.CREDIT_HEAD.match(para)
     if not head:
         return
@@ -142,6 +157,8 @@ def _byline(para: str, found: _Found) -> None:
 
 
 def _bracketed(para: str, found: _Found) -> None:
+    if not _OPENER.search(para):
+        return
     for m in rules.BRACKETED.finditer(para):
         inner = m.group("inner")
         place = rules.BRACKET_PLACE.match(inner)
@@ -152,7 +169,7 @@ def _bracketed(para: str, found: _Found) -> None:
 
 
 def _wen(para: str, found: _Found) -> None:
-    m = rules.WEN_LINE.match(para)
+    m = rules.WEN_LINE.match(para) if "文" in para else None
     if not m:
         return
     rest = m.group("rest")
@@ -167,7 +184,9 @@ def _wen(para: str, found: _Found) -> None:
 
 def _author(para: str, found: _Found) -> None:
     """'来源：光明日报 作者：吴亚琦 图片：新华社等': an 作者 credit after other credits."""
-    for m in re.finditer(r"(?:^|(?<=[ 　]))作者[ 　]*[:：]", para):
+    if "作者" not in para:
+        return
+    for m in _AUTHOR.finditer(para):
         _credit_run(para[m.start() :], found, whole=False)
 
 
@@ -181,35 +200,40 @@ def scan(lines: list[str], site: rules.SiteRule, tail: int = 0) -> _Found:
         _wen(para, found)
         if short:
             _author(para, found)
-        if m := rules.WIRE_DATELINE.match(para):
+        if "日电" in para and (m := rules.WIRE_DATELINE.match(para)):
             found.outlet(m.group("outlet"))
             found.places.append(m.group("place"))
-        elif m := rules.DATELINE.match(para):
+        elif _DATELINE_WORD.search(para) and (m := rules.DATELINE.match(para)):
             found.outlet(m.group("outlet"))
-        for name in site.brands:
-            if para.startswith(name):
-                found.outlet(name)
+        if site.brands and para.startswith(site.brands):
+            for name in site.brands:
+                if para.startswith(name):
+                    found.outlet(name)
         if m := rules.PRINT_CREDIT.match(para):
             found.outlet(m.group("outlet"))
-        if short or para.startswith(("来源", "本文")):
+        if (short or para.startswith(("来源", "本文"))) and ("来源" in para or "本文来自" in para):
             for pattern in (rules.SOURCE_LINE, rules.FROM_LINE):
                 if m := pattern.search(para):
                     found.outlet(m.group("outlet"))
-        if (m := rules.TRAILING_CREDIT.search(para)) and (
-            m.group("outlet") in site.brands
-            or (index >= tail and (site.closing_credit or rules.OUTLET_SHAPE.match(m.group("outlet"))))
+        if (
+            para.endswith(_CLOSING)
+            and (m := rules.TRAILING_CREDIT.search(para))
+            and (
+                m.group("outlet") in site.brands
+                or (index >= tail and (site.closing_credit or rules.OUTLET_SHAPE.match(m.group("outlet"))))
+            )
         ):
             found.outlet(m.group("outlet"))
         if m := rules.FOLLOW_MY_WORK.search(para):
             found.outlet(m.group("outlet"))
-        for pattern in rules.SELF_REFERENCES:
-            if (m := pattern.search(para)) and (outlet := clean_outlet(m.group("outlet"))):
+        for pattern, needs in _SELF_REFERENCES:
+            if needs.search(para) and (m := pattern.search(para)) and (outlet := clean_outlet(m.group("outlet"))):
                 found.self_outlets.append(outlet)
-        if m := rules.EDITOR_LINE.search(para):
+        if "责" in para and (m := rules.EDITOR_LINE.search(para)):
             found.chief_editors.append(rules.STAFF_CODE.sub("", m.group("name")).strip())
-        elif short and (m := rules.EDITOR_CREDIT.search(para)):
+        elif short and "编辑" in para and (m := rules.EDITOR_CREDIT.search(para)):
             found.editors.append(m.group("name"))
-        if m := rules.PROOFREADER.search(para):
+        if "校对" in para and (m := rules.PROOFREADER.search(para)):
             found.proofreaders.append(m.group("name"))
     return found
 

@@ -49,36 +49,55 @@ def shingle_hashes(body: str) -> Any:
     """Distinct 64-bit hashes of the body's 5-character shingles (the whole text when it is shorter)."""
     import numpy as np
 
-    chars = shingle_text(body)
+    return np.unique(_hashes_of(shingle_text(body)))
+
+
+def _hashes_of(chars: str) -> Any:
+    """64-bit hashes of the shingles, in text order, repeats included (a minimum does not care)."""
+    import numpy as np
+
     codes = np.frombuffer(chars.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     width = min(SHINGLE, len(codes))
     count = len(codes) - width + 1
-    hashes = np.zeros(count, dtype=np.uint64)
-    for offset in range(width):
-        hashes = hashes * np.uint64(1_000_003) + codes[offset : offset + count]  # wraps modulo 2**64
-    return np.unique(_mix(hashes))
+    hashes = codes[:count].copy()
+    for offset in range(1, width):
+        hashes *= np.uint64(1_000_003)  # wraps modulo 2**64
+        hashes += codes[offset : offset + count]
+    return _mix(hashes)
 
 
 def minhash_bands(body: str) -> list[int] | None:
     """The body's 8 band keys (signed 64-bit, for Parquet and DuckDB); None for a body without text."""
+    return minhash_of(shingle_text(body))
+
+
+def minhash_of(chars: str) -> list[int] | None:
+    """minhash_bands of a body whose whitespace is already removed (`shingle_text`)."""
     import numpy as np
 
-    if not shingle_text(body):
+    if not chars:
         return None
-    hashes = shingle_hashes(body)
+    hashes = _hashes_of(chars)
     a, b = _params()
-    # Array arithmetic on uint64 wraps modulo 2**64 silently, as hashing wants.
-    signature = np.minimum.reduce(
-        [
-            ((hashes[start : start + _CHUNK, None] * a + b) >> np.uint64(32)).min(axis=0)
-            for start in range(0, len(hashes), _CHUNK)
-        ]
-    )
-    keys = []
-    for band in signature.reshape(BANDS, ROWS):
-        digest = hashlib.blake2b(band.astype("<u8").tobytes(), digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "little", signed=True))
-    return keys
+    # Array arithmetic on uint64 wraps modulo 2**64 silently, as hashing wants. One hash function per row, the
+    # shingles along it: (a*h + b) in place, chunk by chunk; the minimum is shifted once at the end, which is the
+    # minimum of the shifted values as a shift never reorders.
+    chunk = min(len(hashes), _CHUNK)
+    work = np.empty((BANDS * ROWS, chunk), dtype=np.uint64)
+    signature = np.full(BANDS * ROWS, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for start in range(0, len(hashes), chunk):
+        part = hashes[start : start + chunk]
+        out = work[:, : len(part)]
+        np.multiply.outer(a, part, out=out)
+        out += b[:, None]
+        np.minimum(signature, out.min(axis=1), out=signature)
+    signature >>= np.uint64(32)
+    rows = signature.astype("<u8").tobytes()
+    width = ROWS * 8  # bytes of a band
+    return [
+        int.from_bytes(hashlib.blake2b(rows[i : i + width], digest_size=8).digest(), "little", signed=True)
+        for i in range(0, len(rows), width)
+    ]
 
 
 def jaccard(left: str, right: str) -> float:

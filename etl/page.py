@@ -135,24 +135,115 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年|[-/.]\d{1,2}[-/.]\d{1,2})"
 # --- metadata ------------------------------------------------------------------------------------------------
 
 
-def _metas(soup: BeautifulSoup) -> dict[str, str]:
+_TITLE_CLASS = re.compile(r"title", re.I)
+_HEADING_NAMES = frozenset({"h1", "h2", "h3"})
+_CHROME = frozenset(_CHROME_TAGS)
+
+
+@dataclass
+class _Index:
+    """The elements the page's readers look for, found in one pass over the tree (each find_all was a pass).
+
+    Lists are in document order, as find_all gives them; the ones read after the chrome is removed leave out what
+    sits inside it."""
+
+    metas: list[Tag]
+    dated: list[Tag]  # itemprop=datePublished
+    scripts: list[Tag]
+    canonical: Tag | None
+    chrome: list[Tag]
+    headings: list[Tag]  # h1 h2 h3, outside the chrome
+    titled: list[Tag]  # a class with 'title' in it, not h1-h3 a title html body, outside the chrome
+    times: list[Tag]  # outside the chrome
+    title: Tag | None  # the first <title> outside the chrome
+
+
+def _in_chrome(tag: Tag) -> bool:
+    return any(parent.name in _CHROME for parent in tag.parents)
+
+
+def _is_canonical(rel: object) -> bool:
+    # How find_all matches a value against a multi-valued attribute: any one value, or all of them joined.
+    if isinstance(rel, list):
+        return "canonical" in rel or " ".join(rel) == "canonical"
+    return rel == "canonical"
+
+
+def _index(soup: BeautifulSoup) -> _Index:
+    metas: list[Tag] = []
+    dated: list[Tag] = []
+    scripts: list[Tag] = []
+    canonical: Tag | None = None
+    chrome: list[Tag] = []
+    headings: list[Tag] = []
+    titled: list[Tag] = []
+    times: list[Tag] = []
+    titles: list[Tag] = []
+    for tag in soup.descendants:
+        if not isinstance(tag, Tag):
+            continue
+        name, attrs = tag.name, tag.attrs
+        if name in _CHROME:
+            chrome.append(tag)
+            if name == "script":
+                scripts.append(tag)
+            elif name == "meta":
+                metas.append(tag)
+            elif name == "link" and canonical is None and _is_canonical(attrs.get("rel")):
+                canonical = tag
+        elif name in _HEADING_NAMES:
+            headings.append(tag)
+        elif name == "time":
+            times.append(tag)
+        elif name == "title":
+            titles.append(tag)
+        if attrs:
+            if attrs.get("itemprop") == "datePublished":
+                dated.append(tag)
+            classes = attrs.get("class")
+            if (
+                classes
+                and name not in ("h1", "h2", "h3", "a", "title", "html", "body")
+                and any(_TITLE_CLASS.search(c) for c in classes)
+            ):
+                titled.append(tag)
+    outside = [t for t in headings + titled + times + titles if not _in_chrome(t)]
+    kept = set(map(id, outside))
+
+    def keep(tags: list[Tag]) -> list[Tag]:
+        return [t for t in tags if id(t) in kept]
+
+    return _Index(
+        metas=metas,
+        dated=dated,
+        scripts=scripts,
+        canonical=canonical,
+        chrome=chrome,
+        headings=keep(headings),
+        titled=keep(titled),
+        times=keep(times),
+        title=next(iter(keep(titles)), None),
+    )
+
+
+def _metas(index: _Index) -> dict[str, str]:
     """Meta tag values by name/property/itemprop in lower case (first one wins); sites pad names with spaces."""
     found: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
+    for tag in index.metas:
         key = tag.get("property") or tag.get("name") or tag.get("itemprop")
         value = tag.get("content")
         if isinstance(key, str) and isinstance(value, str) and value.strip():
             found.setdefault(key.strip().lower(), value.strip())
-    for tag in soup.find_all(itemprop="datePublished"):
+    for tag in index.dated:
         published = tag.get("content") or tag.get("datetime")
         if isinstance(published, str) and published.strip():
             found.setdefault("datepublished", published.strip())
     return found
 
 
-def _json_ld(soup: BeautifulSoup) -> list[dict[str, Any]]:
+def _json_ld(index: _Index) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    for script in soup.find_all("script", type="application/ld+json"):
+    for script in (s for s in index.scripts if s.get("type") == "application/ld+json"):
         try:
             doc = json.loads(script.string or "")
         except (json.JSONDecodeError, TypeError):
@@ -186,28 +277,25 @@ def _squash(value: str) -> str:
     return "".join(value.split()).lower()
 
 
-def _headings(soup: BeautifulSoup) -> Iterator[Tag]:
-    for tag in soup.find_all(["h1", "h2", "h3"]):
-        yield tag
-    for tag in soup.find_all(class_=re.compile(r"title", re.I)):
-        if tag.name not in ("h1", "h2", "h3", "a", "title", "html", "body"):
-            yield tag
+def _headings(index: _Index) -> Iterator[Tag]:
+    yield from index.headings
+    yield from index.titled
 
 
-def title_of(soup: BeautifulSoup, metas: dict[str, str], ld: list[dict[str, Any]]) -> tuple[str | None, Tag | None]:
+def title_of(index: _Index, metas: dict[str, str], ld: list[dict[str, Any]]) -> tuple[str | None, Tag | None]:
     """The article's title, and the heading element that shows it when there is one.
 
     A heading wins when it is a part of the document title or og:title (sites add their name to <title>); the
     longest such heading; otherwise og:title and friends; otherwise the longest part of <title>.
     """
-    doc_title = text.fold(soup.title.get_text()) if soup.title else ""
+    doc_title = text.fold(index.title.get_text()) if index.title else ""
     declared = [v for key in _TITLE_META if (v := metas.get(key))]
     if headline := _ld_value(ld, "headline"):
         declared.append(headline)
     targets = [_squash(t) for t in [doc_title, *declared] if t]
     segments = {_squash(p) for p in _TITLE_SPLIT.split(doc_title)} - {""}
     best: tuple[int, Tag] | None = None
-    for tag in _headings(soup):
+    for tag in _headings(index):
         key = _squash(tag.get_text(" "))
         if not key or len(key) > 200:
             continue
@@ -223,8 +311,8 @@ def title_of(soup: BeautifulSoup, metas: dict[str, str], ld: list[dict[str, Any]
         longest = max(parts, key=len)
         site = _SITE_SUFFIX.match(longest)
         return (site.group("title") if site else longest), None
-    h1 = soup.find("h1")
-    if isinstance(h1, Tag) and text.fold(h1.get_text()):
+    h1 = next((h for h in index.headings if h.name == "h1"), None)
+    if h1 is not None and text.fold(h1.get_text()):
         return text.fold(h1.get_text(" ")), h1
     return None, None
 
@@ -281,7 +369,7 @@ def visible_dates(value: str, year: int | None = None, anchored: bool = False) -
         yield stamp
 
 
-def _declared_date(metas: dict[str, str], ld: list[dict[str, Any]], soup: BeautifulSoup, tz: str) -> dt.datetime | None:
+def _declared_date(metas: dict[str, str], ld: list[dict[str, Any]], index: _Index, tz: str) -> dt.datetime | None:
     candidates = [v for key in _DATE_META if (v := metas.get(key))]
     if published := _ld_value(ld, "datePublished") or _ld_value(ld, "dateCreated"):
         candidates.insert(0, published)
@@ -293,7 +381,7 @@ def _declared_date(metas: dict[str, str], ld: list[dict[str, Any]], soup: Beauti
             parsed = stamp.to_utc(tz) if stamp else None
         if parsed:
             return parsed
-    for time_tag in soup.find_all("time"):
+    for time_tag in index.times:
         stamped = time_tag.get("datetime")
         if isinstance(stamped, str):
             try:
@@ -381,6 +469,7 @@ def _url_date(url: str | None, tz: str) -> dt.datetime | None:
 
 def published_of(
     soup: BeautifulSoup,
+    index: _Index,
     metas: dict[str, str],
     ld: list[dict[str, Any]],
     heading: Tag | None,
@@ -390,7 +479,7 @@ def published_of(
 ) -> dt.datetime | None:
     """Meta tags and JSON-LD, else <time>, else the date written on the page, else one set by a script, else the
     URL's; a declared day without a time takes the written time of that day."""
-    declared = _declared_date(metas, ld, soup, tz)
+    declared = _declared_date(metas, ld, index, tz)
     lines = _texts_after(heading, soup, 3000)
     # The year of a date written without one, looked for only when there is such a date (it can read the page).
     year = _context_year(url, metas, soup) if _SHORT_DATE.search(" ".join(lines)) else None
@@ -657,16 +746,17 @@ def _person(value: str | None) -> str | None:
 def page_entry(html: str, key: str, url: str | None = None, tz: str = "Asia/Shanghai") -> Entry:
     """A page to an Entry whose HTML is only the article's container."""
     soup = BeautifulSoup(html, "lxml")
-    ld = _json_ld(soup)
-    metas = _metas(soup)
-    scripts = [script.string for script in soup.find_all("script") if script.string]
-    canonical = soup.find("link", rel="canonical")
-    href = canonical.get("href") if isinstance(canonical, Tag) else None
+    index = _index(soup)
+    ld = _json_ld(index)
+    metas = _metas(index)
+    scripts = [script.string for script in index.scripts if script.string]
+    canonical = index.canonical
+    href = canonical.get("href") if canonical is not None else None
     page_url = url or (href if isinstance(href, str) and href.startswith("http") else None)
-    for tag in soup.find_all(_CHROME_TAGS):
+    for tag in index.chrome:
         tag.decompose()
-    title, heading = title_of(soup, metas, ld)
-    published = published_of(soup, metas, ld, heading, page_url, scripts, tz)
+    title, heading = title_of(index, metas, ld)
+    published = published_of(soup, index, metas, ld, heading, page_url, scripts, tz)
     author = _person(_ld_value(ld, "author")) or next((p for k in _AUTHOR_META if (p := _person(metas.get(k)))), None)
     stats: dict[int, _Stats] = {}
     content = main_content(soup, heading, stats)

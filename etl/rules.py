@@ -200,6 +200,14 @@ SELF_REFERENCES = (
     re.compile(rf"(?:告诉|对|向)(?P<outlet>{OUTLET_LIKE})(?=[，,。]|表示|说|介绍|透露)"),
     re.compile(rf"^(?P<outlet>{OUTLET_LIKE})(?:还)?(?:从|获悉|了解到|注意到|梳理|查询|询问|发现)"),
 )
+# For each self-reference, literals it cannot match without (one of them): a cheap test before the search.
+SELF_REFERENCE_NEEDS: tuple[tuple[str, ...], ...] = (
+    ("记者",),
+    ("记者",),
+    ("不完全统计",),
+    ("告诉", "对", "向"),
+    ("从", "获悉", "了解到", "注意到", "梳理", "查询", "询问", "发现"),
+)
 EDITOR_LINE = re.compile(
     r"(?:责任编辑|责编)[ 　]*[:：][ 　]*(?P<name>[\u4e00-\u9fff·]{2,5}?|[A-Za-z][A-Za-z .]{1,30}?)"
     r"(?:[ 　]*[A-Z]{1,4}\d{2,6})?[ 　]*(?:[】\]）)]|$)"
@@ -355,3 +363,12 @@ def selectors_for(site: SiteRule) -> Selectors:
 
 def boilerplate_for(site: SiteRule) -> tuple[re.Pattern[str], ...]:
     return BOILERPLATE + site.boilerplate
+
+
+@cache
+def boilerplate_pattern(site: SiteRule) -> re.Pattern[str]:
+    """The site's boilerplate patterns as one: a paragraph matches it when it matches any of them."""
+    patterns = boilerplate_for(site)
+    if len({p.flags for p in patterns}) != 1 or any(p.groups for p in patterns):
+        raise ValueError(f"boilerplate patterns of {site.name} cannot be joined: flags or groups differ")
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)

@@ -28,7 +28,6 @@ _TRADITIONAL = set(
 
 _SIMPLIFIED_RE = re.compile("[" + "".join(sorted(_SIMPLIFIED)) + "]")
 _TRADITIONAL_RE = re.compile("[" + "".join(sorted(_TRADITIONAL)) + "]")
-_WHITESPACE = re.compile(r"\s+")
 
 ENGLISH_STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -41,36 +40,87 @@ ENGLISH_STOPWORDS = frozenset(
 )
 
 
+# Script of each BMP character, for counting a text's scripts in one vectorised pass (`script_counts`).
+_OTHER, _HAN_ONLY, _KANA_CLASS, _HANGUL_CLASS, _HAN_SIMPLIFIED, _HAN_TRADITIONAL = range(6)
+
+
+@functools.cache
+def _script_table() -> Any:
+    import numpy as np
+
+    table = np.zeros(0x10000, dtype=np.uint8)  # the last entry stands for every character past the BMP: none
+    table[0x4E00:0xA000] = table[0x3400:0x4DC0] = _HAN_ONLY
+    table[0x3040:0x3100] = _KANA_CLASS
+    table[0xAC00:0xD7B0] = _HANGUL_CLASS
+    table[[ord(c) for c in _SIMPLIFIED]] = _HAN_SIMPLIFIED
+    table[[ord(c) for c in _TRADITIONAL]] = _HAN_TRADITIONAL
+    return table
+
+
+def script_counts(sample: str) -> tuple[int, int, int, int, int]:
+    """Characters of the sample that are Han, kana, Hangul, typically simplified, typically traditional: what
+    _HAN, _KANA, _HANGUL, _SIMPLIFIED_RE and _TRADITIONAL_RE would find, counted without a list of matches."""
+    import numpy as np
+
+    codes = np.frombuffer(sample.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    counts = np.bincount(_script_table()[np.minimum(codes, 0xFFFF)], minlength=6).tolist()
+    simp, trad = counts[_HAN_SIMPLIFIED], counts[_HAN_TRADITIONAL]
+    return counts[_HAN_ONLY] + simp + trad, counts[_KANA_CLASS], counts[_HANGUL_CLASS], simp, trad
+
+
 def fold(text: str) -> str:
     """Runs of ASCII whitespace to one space, ends trimmed of all whitespace (U+3000 included)."""
     return _ASCII_WS.sub(" ", text).strip()
 
 
+LANGUAGE_SAMPLE = 4000  # characters read
+
+
 def language(text: str) -> str | None:
     """zh-Hans, zh-Hant, ja, ko or en by the scripts a text is written in; None when too little to tell."""
-    sample = text[:4000]
-    han, kana, hangul = len(_HAN.findall(sample)), len(_KANA.findall(sample)), len(_HANGUL.findall(sample))
-    words = [w.lower() for w in _LATIN_WORD.findall(sample)]
+    sample = text[:LANGUAGE_SAMPLE]
+    han, kana, hangul, simp, trad = script_counts(sample)
+    words = _LATIN_WORD.findall(sample)  # lowered only when they are counted against stopwords
     if kana >= 5 and kana * 4 >= han:  # Japanese mixes kana into its kanji; Chinese quotes a name or two
         return "ja"
     if hangul >= 5 and hangul > han:
         return "ko"
     if han >= 2 and han >= len(words):
-        simp, trad = len(_SIMPLIFIED_RE.findall(sample)), len(_TRADITIONAL_RE.findall(sample))
         return "zh-Hant" if trad > simp else "zh-Hans"
-    if len(words) >= 3 and (len(words) < 20 or sum(w in ENGLISH_STOPWORDS for w in words) * 20 >= len(words)):
+    if len(words) >= 3 and (len(words) < 20 or sum(w.lower() in ENGLISH_STOPWORDS for w in words) * 20 >= len(words)):
         return "en"
     return None
 
 
+_WIDE_PUNCTUATION = tuple((c, unicodedata.normalize("NFKC", c)) for c in "，：（）！？；％")
+
+
+def squeeze(text: str) -> str:
+    """The text without its whitespace (str.split's whitespace is re's \\s: both are str.isspace)."""
+    return "".join(text.split())
+
+
 def char_count(text: str) -> int:
     """Characters a reader reads: everything but whitespace."""
-    return len(_WHITESPACE.sub("", text))
+    return len(squeeze(text))
 
 
 def content_hash(text: str) -> str:
     """Hash of the body with whitespace removed and width normalised, so re-wrapping does not change it."""
-    norm = unicodedata.normalize("NFKC", "".join(text.split()))
+    return squeezed_hash(squeeze(text))
+
+
+def squeezed_hash(squeezed: str) -> str:
+    """content_hash of a text already squeezed."""
+    # Chinese text is rarely NFKC only for its full-width punctuation. Each mark's NFKC form is one ASCII character
+    # (its whole compatibility decomposition), so replacing it first leaves the NFKC of the text as it was; then the
+    # quick check, far cheaper than normalising, usually finds nothing left to do.
+    norm = squeezed
+    for wide, narrow in _WIDE_PUNCTUATION:
+        if wide in norm:
+            norm = norm.replace(wide, narrow)
+    if not unicodedata.is_normalized("NFKC", norm):
+        norm = unicodedata.normalize("NFKC", norm)
     return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:32]
 
 
@@ -84,29 +134,75 @@ def english_keywords(text: str, k: int = 8) -> list[str]:
 _KEYWORD_SPAN = 4000
 
 
-@functools.cache
-def _jieba() -> tuple[Any, dict[str, float], float, frozenset[str]]:
-    """jieba and its IDF table, loaded once per process (the dictionary takes about a second)."""
-    import jieba
-    import jieba.analyse
+# jieba's own TF-IDF stop words (jieba.analyse.KeywordExtractor.STOP_WORDS; a test holds them equal).
+JIEBA_STOP_WORDS = frozenset(
+    "all an and are as at be by can for from has have if in is it not of on one or that the then this to we which "
+    "with you".split()
+)
 
-    jieba.setLogLevel(60)
-    jieba.initialize()
-    tfidf = jieba.analyse.default_tfidf
-    return jieba, tfidf.idf_freq, tfidf.median_idf, frozenset(tfidf.stop_words)
+
+@functools.cache
+def _idf() -> tuple[dict[str, float], float]:
+    """jieba's IDF table and its median, read as jieba.analyse reads them, once per process.
+
+    Read from the file rather than through jieba.analyse, whose import loads the part-of-speech model (about a
+    second per worker process) that keywords never use."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("jieba")
+    assert spec is not None and spec.origin is not None
+    idf: dict[str, float] = {}
+    for line in (Path(spec.origin).parent / "analyse" / "idf.txt").read_bytes().decode("utf-8").splitlines():
+        word, freq = line.strip().split(" ")
+        idf[word] = float(freq)
+    return idf, sorted(idf.values())[len(idf) // 2]
+
+
+def segment(text: str) -> list[str]:
+    """jieba's dictionary words of a text, without HMM guesses: `jieba.lcut(text, HMM=False)`, computed by rjieba
+    (jieba's algorithm and dictionary in Rust, about ten times faster; tests hold the two equal)."""
+    import rjieba
+
+    words: list[str] = rjieba.cut(text, hmm=False)
+    return words
+
+
+# Each word's IDF weight, 0 when it is not a term (jieba's IDFs are all positive), remembered across documents: a
+# vocabulary repeats.
+_TERM_WEIGHTS: dict[str, float] = {}
+_TERM_CACHE_SIZE = 200_000  # words (some 20 MB); cleared past it, as numbers and names keep coming
+
+
+def _term_weight(word: str, idf: dict[str, float], median: float) -> float:
+    if len(word) < 2 or word.lower() in JIEBA_STOP_WORDS or _NOT_TERM.search(word):
+        return 0.0
+    return idf.get(word, median)
 
 
 def chinese_keywords(text: str, k: int = 8) -> list[str]:
     """Top terms by TF-IDF over jieba's dictionary words (no HMM guesses, which split names into fragments)."""
-    jieba, idf, median, stop = _jieba()
-    counts: dict[str, int] = {}
+    idf, median = _idf()
     # The opening of a long body names its subject: cutting the rest (long tables, say) saves most of the time.
-    for word in jieba.lcut(text[:_KEYWORD_SPAN], HMM=False):
-        if len(word) < 2 or word.lower() in stop or _NOT_TERM.search(word):
-            continue
-        counts[word] = counts.get(word, 0) + 1
-    scores = {w: n * idf.get(w, median) for w, n in counts.items()}
-    return sorted(scores, key=lambda w: -scores[w])[:k]
+    # Counted first (in order of first appearance), so each distinct word is tested once.
+    import numpy as np
+
+    counts = collections.Counter(segment(text[:_KEYWORD_SPAN]))
+    weights = _TERM_WEIGHTS
+    if len(weights) > _TERM_CACHE_SIZE:
+        weights.clear()
+    words = list(counts)
+    found: list[float | None] = list(map(weights.get, words))
+    if None in found:
+        for i, weight in enumerate(found):
+            if weight is None:
+                found[i] = weights[words[i]] = _term_weight(words[i], idf, median)
+    # count x IDF (float64, as Python's int * float); the k best, ties in order of first appearance (a stable sort
+    # of the negated scores); 0 is no term.
+    scores = np.fromiter(counts.values(), dtype=np.float64, count=len(words)) * np.array(found, dtype=np.float64)
+    terms = np.flatnonzero(scores)
+    best = terms[np.argsort(-scores[terms], kind="stable")[:k]]
+    return [words[i] for i in best.tolist()]
 
 
 def keywords(text: str, lang: str | None, k: int = 8) -> list[str]:
