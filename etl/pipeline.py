@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import logging
+import multiprocessing
+import os
+import sys
 import time
 import traceback
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-from etl import extract, lake, search, sqlfiles
+import pyarrow as pa
+
+from etl import extract, lake, schema, search, sqlfiles
 from etl.config import SourceConfig
 from etl.entry import RejectError
 from etl.raw import RawDoc, RawZone
@@ -74,8 +82,10 @@ def land(settings: Settings, cfg: SourceConfig, run_id: str) -> LandResult:
     zone = RawZone(settings.raw_dir, settings.landing_dir)
     known = zone.known_items(cfg.name)
     result = LandResult()
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []  # index rows not yet written: at most a batch of them
     validators: dict[str, Mapping[str, str]] = {}
+    recorder = zone.recorder(cfg.name, dt.datetime.now(dt.UTC))
+    index = recorder.__enter__()
 
     def failed(stage: str, item: str | None, reason: str, sha: str | None = None, detail: str | None = None) -> None:
         log.warning("source %s: %s %s: %s", cfg.name, stage, item, reason)
@@ -115,6 +125,7 @@ def land(settings: Settings, cfg: SourceConfig, run_id: str) -> LandResult:
                 if (item.key, item.sha256) in known:
                     continue
                 known.add((item.key, item.sha256))
+                result.new_items += 1
                 rows.append(
                     {
                         "source": cfg.name,
@@ -127,12 +138,17 @@ def land(settings: Settings, cfg: SourceConfig, run_id: str) -> LandResult:
                         "published_at": item.published_at,
                     }
                 )
+            if len(rows) >= settings.batch_size:
+                index.write(rows)
+                rows = []
     except Exception as exc:  # a bug while fetching: the source fails, what was landed stays landed
         failed("fetch", cfg.location, _internal(exc), detail=traceback.format_exc(limit=5))
     finally:
-        zone.record(cfg.name, rows, dt.datetime.now(dt.UTC))
+        try:
+            index.write(rows)
+        finally:
+            recorder.__exit__(None, None, None)
     source.remember(validators)
-    result.new_items = len(rows)
     result.seconds = time.perf_counter() - started
     log.info(
         "source %s: fetched %d documents (%d unchanged), %d new or changed items, %d rejects",
@@ -161,21 +177,27 @@ class DayItem:
 
 
 def items_for_day(settings: Settings, source: str, day: dt.date) -> list[DayItem]:
+    return [item for batch in day_batches(settings, source, day, settings.batch_size) for item in batch]
+
+
+def day_batches(settings: Settings, source: str, day: dt.date, size: int) -> Iterator[list[DayItem]]:
+    """The day's items in batches as DuckDB hands them over: a day is never held whole."""
     import duckdb
 
     zone = RawZone(settings.raw_dir, settings.landing_dir)
     if not zone.has_landings(source):
-        return []
+        return
     con = duckdb.connect()
     try:
         con.execute("set TimeZone = 'UTC'")
-        rows = con.execute(
+        cursor = con.execute(
             sqlfiles.load("pipeline/items_for_day"),
             {"landings": zone.landing_glob(source), "tz": settings.timezone, "day": day},
-        ).fetchall()
+        )
+        while rows := cursor.fetchmany(max(size, 1)):
+            yield [DayItem(*row) for row in rows]
     finally:
         con.close()
-    return [DayItem(*row) for row in rows]
 
 
 @dataclass
@@ -210,7 +232,7 @@ def _records(
 ) -> Iterator[dict[str, Any]]:
     zone = RawZone(settings.raw_dir, settings.landing_dir)
     cache: dict[tuple[str, str | None], list[Split]] = {}
-    for n, item in enumerate(items, 1):
+    for item in items:
         try:
             doc = zone.load(source.name, item.raw_sha256)
             # A feed document holds many items: split it once; a post is split by its own key.
@@ -238,44 +260,131 @@ def _records(
             continue
         result.articles += 1
         result.date_inferred += bool(item.date_inferred)
-        if n % settings.progress_every == 0:
-            log.info(
-                "source %s: %d/%d items, %d articles, %d rejects",
-                source.name,
-                n,
-                len(items),
-                result.articles,
-                len(result.rejects),
-            )
         yield record
 
 
-def _timed(fn: Any, *args: Any) -> float:
-    started = time.perf_counter()
-    fn(*args)
-    return time.perf_counter() - started
+@dataclass(frozen=True)
+class _Job:
+    settings: Settings
+    cfg: SourceConfig
+    run_id: str
+    items: list[DayItem]
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A batch extracted, as tables ready for the partition writers: Arrow crosses processes cheaply, dicts do not."""
+
+    items: int
+    articles: pa.Table
+    tokens: pa.Table
+    token_docs: pa.Table
+    rejects: list[dict[str, Any]]
+    date_inferred: int
+
+
+def _extract_batch(job: _Job) -> _Done:
+    """Load, split, extract and index one batch of a day's items: what a pool worker does."""
+    result = ProcessResult()
+    source = build(job.cfg, job.settings)
+    records = list(_records(job.settings, source, job.items, job.run_id, result))
+    tokens, docs = search.index_tables(records)
+    articles = schema.to_table(records, schema.ARTICLES)
+    return _Done(len(job.items), articles, tokens, docs, result.rejects, result.date_inferred)
+
+
+_POOL: tuple[int, ProcessPoolExecutor] | None = None
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """One pool per process, reused by every source and day it runs. Workers come from a forkserver: forking this
+    process, which may hold DuckDB and Arrow threads, is not safe."""
+    global _POOL
+    if _POOL is None or _POOL[0] != workers:
+        _shutdown_pool()
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["etl.pipeline", "etl.extract", "etl.search"])
+        _POOL = (workers, ProcessPoolExecutor(workers, mp_context=context))
+    return _POOL[1]
+
+
+def _shutdown_pool() -> None:
+    global _POOL
+    if _POOL is not None:
+        _POOL[1].shutdown(wait=True, cancel_futures=True)
+        _POOL = None
+
+
+def workers(settings: Settings) -> int:
+    return settings.workers if settings.workers > 0 else os.cpu_count() or 1
+
+
+def _extracted(settings: Settings, jobs: Iterator[_Job]) -> Iterator[_Done]:
+    """Batches extracted in order: on a pool of `workers` processes when there is more than one batch (a small day
+    is not worth starting one), at most two batches per worker in flight."""
+    first = next(jobs, None)
+    if first is None:
+        return
+    second = next(jobs, None)
+    n = workers(settings)
+    if second is None or n <= 1:
+        yield _extract_batch(first)
+        if second is not None:
+            yield _extract_batch(second)
+            yield from map(_extract_batch, jobs)
+        return
+    pool = _pool(n)
+    pending: collections.deque[Future[_Done]] = collections.deque([pool.submit(_extract_batch, first)])
+    pending.append(pool.submit(_extract_batch, second))
+    try:
+        for job in jobs:
+            pending.append(pool.submit(_extract_batch, job))
+            if len(pending) >= 2 * n:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        if isinstance(sys.exc_info()[1], BrokenProcessPool):
+            _shutdown_pool()
+        raise
 
 
 def process(settings: Settings, cfg: SourceConfig, day: dt.date, run_id: str) -> ProcessResult:
-    """Clean, extract and load one source's day; its partitions are replaced, never appended to."""
-    source = build(cfg, settings)
+    """Clean, extract and load one source's day; its partitions are replaced, never appended to.
+
+    The day streams through in batches of `batch_size` items, extracted on a process pool, and each batch is
+    written to the partitions' temporary files as it comes back: memory stays flat however large the day.
+    """
     result = ProcessResult()
     started = time.perf_counter()
-    items = items_for_day(settings, cfg.name, day)
-    result.items = len(items)
+    jobs = (_Job(settings, cfg, run_id, batch) for batch in day_batches(settings, cfg.name, day, settings.batch_size))
+    next_progress = settings.progress_every
     with (
         lake.PartitionWriter(settings.lake_dir, "articles", day, cfg.name) as writer,
         search.IndexWriter(settings.lake_dir, day, cfg.name) as index,
     ):
-        batch: list[dict[str, Any]] = []
-        for record in _records(settings, source, items, run_id, result):
-            batch.append(record)
-            if len(batch) >= settings.batch_size:
-                result.load_seconds += _timed(writer.write, batch)
-                index.write(batch)
-                batch = []
-        result.load_seconds += _timed(writer.write, batch)
-        index.write(batch)
+        for done in _extracted(settings, jobs):
+            loading = time.perf_counter()
+            writer.write_table(done.articles)
+            index.write_tables(done.tokens, done.token_docs)
+            result.load_seconds += time.perf_counter() - loading
+            result.items += done.items
+            result.articles += done.articles.num_rows
+            result.date_inferred += done.date_inferred
+            result.rejects.extend(done.rejects)
+            if result.items >= next_progress:
+                next_progress += settings.progress_every
+                log.info(
+                    "source %s: %d items, %d articles, %d rejects",
+                    cfg.name,
+                    result.items,
+                    result.articles,
+                    len(result.rejects),
+                )
+        closing = time.perf_counter()
+    result.load_seconds += time.perf_counter() - closing
     lake.write_partition(settings.lake_dir, "rejects", day, cfg.name, result.rejects, name="extract")
     result.extract_seconds = time.perf_counter() - started - result.load_seconds
     log.info(
