@@ -1,6 +1,6 @@
 """End to end: `etl run` over one synthetic day of N articles, from an empty data root (land, extract, load, refresh).
 
-    python -m bench.e2e 10000 [--runs 3] [--workdir /tmp/bench] [--env K=V]...
+python -m bench.e2e 10000 [--runs 3] [--workdir /tmp/bench] [--env K=V]...
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ class E2E:
     articles: int  # loaded into the day's partition
     wall: float  # median of the runs
     walls: list[float]
-    peak_rss_mib: float  # the largest of the runs
+    peak_rss_mib: float  # the largest of the runs: RSS summed over the process tree
+    peak_pss_mib: float  # the same in PSS (shared pages counted once)
     per_second: float
 
 
@@ -47,7 +48,7 @@ def run_day(workdir: Path, articles: int, runs: int = 1, env: dict[str, str] | N
     source = synth_source(workdir, articles)
     config = workdir / f"sources-{articles}.yml"
     config.write_text(f"sources:\n  - name: synth\n    kind: hexo\n    path: {source}\n", encoding="utf-8")
-    walls, peaks, loaded = [], [], 0
+    walls, peaks, psss, loaded = [], [], [], 0
     for _ in range(runs):
         data = workdir / f"data-{articles}"
         shutil.rmtree(data, ignore_errors=True)
@@ -60,13 +61,22 @@ def run_day(workdir: Path, articles: int, runs: int = 1, env: dict[str, str] | N
             raise RuntimeError(f"etl run failed ({got.returncode}): {got.stderr[-2000:]}")
         walls.append(got.wall)
         peaks.append(got.peak_rss)
+        psss.append(got.peak_pss)
         import duckdb
 
         glob = str(data / "lake" / "articles" / f"dt={DAY}" / "*" / "*.parquet")
         loaded = duckdb.connect().execute(f"select count(*) from read_parquet('{glob}')").fetchall()[0][0]
         shutil.rmtree(data, ignore_errors=True)
     wall = statistics.median(walls)
-    return E2E(articles, loaded, round(wall, 2), [round(w, 2) for w in walls], round(max(peaks) / 2**20, 1), round(loaded / wall, 1))
+    return E2E(
+        articles,
+        loaded,
+        round(wall, 2),
+        [round(w, 2) for w in walls],
+        round(max(peaks) / 2**20, 1),
+        round(max(psss) / 2**20, 1),
+        round(loaded / wall, 1),
+    )
 
 
 def main() -> None:

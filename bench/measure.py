@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -15,42 +17,46 @@ class Measured:
     returncode: int
     wall: float
     peak_rss: int  # bytes: the largest sum of RSS over the tree seen at one sample
+    peak_pss: int  # bytes: the same for PSS
     stdout: str
     stderr: str
 
 
-def _tree_rss(proc: object) -> int:
+def _tree_memory(proc: Any) -> tuple[int, int]:
+    """(sum of RSS, sum of PSS) over a process and its descendants. RSS counts a page shared by several processes
+    in each of them; PSS splits it between them, so its sum is the memory the tree really holds."""
     import psutil
 
-    assert isinstance(proc, psutil.Process)
-    total = 0
+    rss = pss = 0
     try:
         members = [proc, *proc.children(recursive=True)]
     except psutil.Error:
-        return 0
+        return 0, 0
     for member in members:
-        try:
-            total += member.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
+        with contextlib.suppress(psutil.Error):
+            info = member.memory_full_info()
+            rss += info.rss
+            pss += getattr(info, "pss", info.rss)
+    return rss, pss
 
 
-def run(cmd: Sequence[str], env: Mapping[str, str] | None = None, interval: float = 0.05, cwd: str | None = None) -> Measured:
+def run(
+    cmd: Sequence[str], env: Mapping[str, str] | None = None, interval: float = 0.05, cwd: str | None = None
+) -> Measured:
     import psutil
 
     started = time.perf_counter()
     child = subprocess.Popen(
         list(cmd), env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd
     )
-    peak = 0
+    peak = [0, 0]
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
         proc = psutil.Process(child.pid)
         while not stop.is_set():
-            peak = max(peak, _tree_rss(proc))
+            rss, pss = _tree_memory(proc)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             stop.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -59,4 +65,4 @@ def run(cmd: Sequence[str], env: Mapping[str, str] | None = None, interval: floa
     wall = time.perf_counter() - started
     stop.set()
     sampler.join()
-    return Measured(child.returncode, wall, peak, out, err)
+    return Measured(child.returncode, wall, peak[0], peak[1], out, err)

@@ -302,8 +302,8 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     global _POOL
     if _POOL is None or _POOL[0] != workers:
         _shutdown_pool()
+        # No preload: what the server imported would be counted again in every worker's resident memory.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["etl.pipeline", "etl.extract", "etl.search"])
         _POOL = (workers, ProcessPoolExecutor(workers, mp_context=context))
     return _POOL[1]
 
