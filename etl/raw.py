@@ -68,21 +68,23 @@ class RawZone:
     def land(self, doc: RawDoc) -> str:
         """Store the bytes unless the same bytes are already there; returns their sha256.
 
-        Not flushed one by one (an fsync per object cost more than the rest of a run): `sync` flushes a source's
-        objects at once, and the landing index, which alone makes items visible, is written only after it. An object
-        cut short by a crash before that has the wrong size and is written again when it is next landed.
+        Written in place and not flushed one by one: a temporary file renamed over, or an fsync, per object cost
+        more than the rest of a run. The landing index, which alone makes objects visible to a day's run, is
+        written only after `sync` has flushed the source's objects. The metadata is written last and marks the
+        object complete; an object cut short by a crash (a wrong size, an empty metadata file) is written again
+        the next time it is landed.
         """
         sha = doc.sha256
         path = self.object_path(doc.source, sha)
+        meta = path.with_suffix(".json")
         try:
-            landed = path.stat().st_size == len(doc.data) and path.with_suffix(".json").exists()
+            landed = path.stat().st_size == len(doc.data) and meta.stat().st_size > 0
         except FileNotFoundError:
             landed = False
         if not landed:
             path.parent.mkdir(parents=True, exist_ok=True)
-            # Metadata first: an object on disk always has its provenance beside it.
-            _replace_bytes(path.with_suffix(".json"), json.dumps(doc.meta(), ensure_ascii=False).encode())
-            _replace_bytes(path, doc.data)
+            path.write_bytes(doc.data)
+            meta.write_bytes(json.dumps(doc.meta(), ensure_ascii=False).encode())
         return sha
 
     def sync(self, source: str) -> None:
@@ -173,13 +175,6 @@ class LandingWriter:
         with open(self._tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(self._tmp, self.target)
-
-
-def _replace_bytes(target: Path, data: bytes) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, target)
 
 
 def _libc() -> Any:
