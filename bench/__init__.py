@@ -1,1 +1,0 @@
-"""Benchmarks: `make bench` writes bench/RESULTS.md (`python -m bench.run`)."""
