@@ -30,6 +30,8 @@ class E2E:
     peak_rss_mib: float  # the largest of the runs: RSS summed over the process tree
     peak_pss_mib: float  # the same in PSS (shared pages counted once)
     per_second: float
+    cpu_s: float  # median CPU seconds of the process tree
+    cpu_ms_per_article: float
 
 
 def synth_source(workdir: Path, articles: int, seed: int = 0) -> Path:
@@ -48,7 +50,7 @@ def run_day(workdir: Path, articles: int, runs: int = 1, env: dict[str, str] | N
     source = synth_source(workdir, articles)
     config = workdir / f"sources-{articles}.yml"
     config.write_text(f"sources:\n  - name: synth\n    kind: hexo\n    path: {source}\n", encoding="utf-8")
-    walls, peaks, psss, loaded = [], [], [], 0
+    walls, peaks, psss, cpus, loaded = [], [], [], [], 0
     for _ in range(runs):
         data = workdir / f"data-{articles}"
         shutil.rmtree(data, ignore_errors=True)
@@ -62,6 +64,7 @@ def run_day(workdir: Path, articles: int, runs: int = 1, env: dict[str, str] | N
         walls.append(got.wall)
         peaks.append(got.peak_rss)
         psss.append(got.peak_pss)
+        cpus.append(got.cpu)
         import duckdb
 
         glob = str(data / "lake" / "articles" / f"dt={DAY}" / "*" / "*.parquet")

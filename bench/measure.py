@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import subprocess
 import threading
 import time
@@ -18,6 +19,7 @@ class Measured:
     wall: float
     peak_rss: int  # bytes: the largest sum of RSS over the tree seen at one sample
     peak_pss: int  # bytes: the same for PSS
+    cpu: float  # seconds of CPU (user + system) used by the tree: what a busy machine does not inflate much
     stdout: str
     stderr: str
 
@@ -45,6 +47,7 @@ def run(
 ) -> Measured:
     import psutil
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     child = subprocess.Popen(
         list(cmd), env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd
@@ -65,4 +68,6 @@ def run(
     wall = time.perf_counter() - started
     stop.set()
     sampler.join()
-    return Measured(child.returncode, wall, peak[0], peak[1], out, err)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Measured(child.returncode, wall, peak[0], peak[1], cpu, out, err)
