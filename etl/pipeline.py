@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import logging
 import multiprocessing
@@ -11,7 +12,7 @@ import sys
 import time
 import traceback
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from etl.config import SourceConfig
 from etl.entry import RejectError
 from etl.raw import RawDoc, RawZone
 from etl.settings import Settings
-from etl.sources import Failure, Source, Split, Unchanged, build
+from etl.sources import Failure, Fetched, Source, Split, Unchanged, build
 
 log = logging.getLogger(__name__)
 
@@ -93,21 +94,19 @@ def land(settings: Settings, cfg: SourceConfig, run_id: str) -> LandResult:
         result.failures += 1
 
     try:
-        for got in source.fetch():
+        for got, landed in _landings(settings, cfg, source.fetch()):
             if isinstance(got, Failure):
                 failed("fetch", got.item, got.reason)
                 continue
-            if isinstance(got, Unchanged):
+            if not isinstance(got, Fetched) or landed is None:  # Unchanged: a 304
                 result.unchanged += 1
                 continue
-            doc = got.doc
-            sha = zone.land(doc)  # raw bytes are safe on disk before anything parses them
+            doc, sha = got.doc, landed.sha
             result.fetched += 1
-            try:
-                splits = source.split(doc, got.key)
-            except Exception as exc:  # a bug: the document stays unindexed and is fetched in full next time
-                failed("parse", got.key or doc.uri, _internal(exc), sha, traceback.format_exc(limit=5))
+            if landed.splits is None:  # a bug: the document stays unindexed and is fetched in full next time
+                failed("parse", got.key or doc.uri, landed.error[0], sha, landed.error[1])
                 continue
+            splits = landed.splits
             items = [s for s in splits if s.index >= 0]
             problems = [s for s in splits if s.index < 0]  # about the document as a whole
             for problem in problems:
@@ -159,6 +158,79 @@ def land(settings: Settings, cfg: SourceConfig, run_id: str) -> LandResult:
         len(result.rejects),
     )
     return result
+
+
+@dataclass(frozen=True)
+class _Landed:
+    sha: str
+    splits: list[Split] | None  # the items found, without their entries; None when splitting failed (a bug)
+    error: tuple[str, str] = ("", "")  # then (reason, traceback)
+
+
+def _land_docs(settings: Settings, cfg: SourceConfig, docs: list[Fetched]) -> list[_Landed]:
+    """Land documents in the raw zone, then split them: raw bytes are on disk before anything parses them."""
+    source = build(cfg, settings)
+    zone = RawZone(settings.raw_dir, settings.landing_dir)
+    out = []
+    for got in docs:
+        sha = zone.land(got.doc)
+        try:
+            splits = [dataclasses.replace(s, entry=None) for s in source.split(got.doc, got.key)]
+        except Exception as exc:
+            out.append(_Landed(sha, None, (_internal(exc), traceback.format_exc(limit=5))))
+            continue
+        out.append(_Landed(sha, splits))
+    return out
+
+
+_LAND_CHUNK = 64  # documents per task sent to the pool
+
+
+def _landings(
+    settings: Settings, cfg: SourceConfig, fetched: Iterable[Fetched | Unchanged | Failure]
+) -> Iterator[tuple[Fetched | Unchanged | Failure, _Landed | None]]:
+    """What the source fetched, in order, each document with its landing. Once a source has shown it has many
+    documents (a folder of posts: more than a batch), they are landed and split on the process pool, in chunks."""
+    n = workers(settings)
+    pool: ProcessPoolExecutor | None = None
+    # In order: things needing no landing, documents landed here, chunks landed on the pool.
+    pending: collections.deque[tuple[list[Fetched | Unchanged | Failure], list[_Landed] | Future[list[_Landed]]]]
+    pending = collections.deque()
+    chunk: list[Fetched] = []
+    docs = 0
+
+    def ready() -> Iterator[tuple[Fetched | Unchanged | Failure, _Landed | None]]:
+        gots, landed = pending.popleft()
+        results = landed.result() if isinstance(landed, Future) else landed
+        if not results:
+            yield from ((got, None) for got in gots)
+        else:
+            yield from zip(gots, results, strict=True)
+
+    def submit() -> None:
+        nonlocal chunk
+        if chunk and pool is not None:
+            pending.append((list(chunk), pool.submit(_land_docs, settings, cfg, chunk)))
+            chunk = []
+
+    for got in fetched:
+        if not isinstance(got, Fetched):
+            submit()
+            pending.append(([got], []))
+        elif pool is None:
+            docs += 1
+            pending.append(([got], _land_docs(settings, cfg, [got])))
+            if n > 1 and docs >= settings.batch_size:
+                pool = _pool(n)
+        else:
+            chunk.append(got)
+            if len(chunk) >= _LAND_CHUNK:
+                submit()
+        while pending and (not isinstance(pending[0][1], Future) or len(pending) > 2 * n):
+            yield from ready()
+    submit()
+    while pending:
+        yield from ready()
 
 
 def _internal(exc: Exception) -> str:

@@ -103,3 +103,32 @@ def test_a_synthetic_day_runs_end_to_end(tmp_path: Path, data_dir: Path) -> None
         "select title from read_parquet(?) order by title", [str(data_dir / "lake/articles/dt=2022-06-01/*/*.parquet")]
     ).fetchall()
     assert sorted(t for (t,) in titles) == expected
+
+
+def test_the_pool_loads_what_one_process_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Landing and extraction on the process pool (small batches, so there are many) against both in-process."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    assert cli.main(["synth", "--out", str(tmp_path / "src"), "--articles", "120", "--seed", "4"]) == 0
+    config = tmp_path / "sources.yml"
+    config.write_text(f"sources:\n  - name: synth\n    kind: hexo\n    path: {tmp_path / 'src'}\n", encoding="utf-8")
+    loaded = {}
+    for workers in ("1", "2"):
+        root = tmp_path / f"data-{workers}"
+        monkeypatch.setenv("ETL_DATA_DIR", str(root))
+        monkeypatch.setenv("ETL_WORKERS", workers)
+        monkeypatch.setenv("ETL_BATCH_SIZE", "7")
+        assert cli.main(["run", "--config", str(config), "--date", "2022-06-01"]) == 0
+        partition = root / "lake" / "articles" / "dt=2022-06-01" / "source=synth"
+        table = pq.read_table(partition / "data.parquet").drop_columns(["fetched_at"])
+
+        def count(glob: Path) -> int:
+            return int(duckdb.connect().execute(f"select count(*) from read_parquet('{glob}')").fetchall()[0][0])
+
+        landings = count(root / "landing" / "source=synth" / "*.parquet")
+        rejects = count(root / "lake" / "rejects" / "dt=2022-06-01" / "source=synth" / "*.parquet")
+        tokens = count(root / "lake" / "tokens" / "dt=2022-06-01" / "source=synth" / "*.parquet")
+        loaded[workers] = (table.to_pylist(), landings, rejects, tokens)
+    assert loaded["1"][0] and loaded["1"][1] == 120
+    assert loaded["1"] == loaded["2"]
