@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = Path(os.environ.get("BENCH_CORPUS") or ROOT.parent / "shared" / "corpus")
 GIB = 2**30
 PACKAGES = ("duckdb", "pyarrow", "beautifulsoup4", "lxml", "pyyaml", "jieba", "rjieba", "trafilatura", "apache-airflow")
 
