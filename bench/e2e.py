@@ -79,6 +79,8 @@ def run_day(workdir: Path, articles: int, runs: int = 1, env: dict[str, str] | N
         round(max(peaks) / 2**20, 1),
         round(max(psss) / 2**20, 1),
         round(loaded / wall, 1),
+        round(statistics.median(cpus), 1),
+        round(statistics.median(cpus) / max(loaded, 1) * 1000, 2),
     )
 
 
