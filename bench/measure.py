@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import resource
 import subprocess
 import threading
 import time
@@ -19,14 +18,15 @@ class Measured:
     wall: float
     peak_rss: int  # bytes: the largest sum of RSS over the tree seen at one sample
     peak_pss: int  # bytes: the same for PSS
-    cpu: float  # seconds of CPU (user + system) used by the tree: what a busy machine does not inflate much
+    cpu: float  # seconds of CPU (user + system) used by the tree, as sampled: a busy machine inflates it little
     stdout: str
     stderr: str
 
 
-def _tree_memory(proc: Any) -> tuple[int, int]:
-    """(sum of RSS, sum of PSS) over a process and its descendants. RSS counts a page shared by several processes
-    in each of them; PSS splits it between them, so its sum is the memory the tree really holds."""
+def _tree_sample(proc: Any, cpu: dict[int, float]) -> tuple[int, int]:
+    """(sum of RSS, sum of PSS) over a process and its descendants, noting each one's CPU seconds so far in `cpu`.
+    RSS counts a page shared by several processes in each of them; PSS splits it between them, so its sum is the
+    memory the tree really holds."""
     import psutil
 
     rss = pss = 0
@@ -39,6 +39,8 @@ def _tree_memory(proc: Any) -> tuple[int, int]:
             info = member.memory_full_info()
             rss += info.rss
             pss += getattr(info, "pss", info.rss)
+            times = member.cpu_times()
+            cpu[member.pid] = times.user + times.system
     return rss, pss
 
 
@@ -47,18 +49,18 @@ def run(
 ) -> Measured:
     import psutil
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     child = subprocess.Popen(
         list(cmd), env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd
     )
     peak = [0, 0]
+    cpu: dict[int, float] = {}  # the last CPU seconds seen per process of the tree (pool workers are not our children)
     stop = threading.Event()
 
     def sample() -> None:
         proc = psutil.Process(child.pid)
         while not stop.is_set():
-            rss, pss = _tree_memory(proc)
+            rss, pss = _tree_sample(proc, cpu)
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             stop.wait(interval)
 
@@ -68,6 +70,5 @@ def run(
     wall = time.perf_counter() - started
     stop.set()
     sampler.join()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measured(child.returncode, wall, peak[0], peak[1], cpu, out, err)
+    # As last sampled: at most one interval of each process is missed.
+    return Measured(child.returncode, wall, peak[0], peak[1], sum(cpu.values()), out, err)
