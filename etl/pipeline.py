@@ -9,6 +9,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import tempfile
 import time
 import traceback
 import uuid
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -253,23 +255,32 @@ def items_for_day(settings: Settings, source: str, day: dt.date) -> list[DayItem
 
 
 def day_batches(settings: Settings, source: str, day: dt.date, size: int) -> Iterator[list[DayItem]]:
-    """The day's items in batches as DuckDB hands them over: a day is never held whole."""
+    """The day's items in batches. DuckDB selects and sorts them into a temporary Parquet file and is closed before
+    the first batch: a result held open would keep its memory, which grows with the day, for the whole run."""
     import duckdb
+    import pyarrow.parquet as pq
 
     zone = RawZone(settings.raw_dir, settings.landing_dir)
     if not zone.has_landings(source):
         return
-    con = duckdb.connect()
-    try:
-        con.execute("set TimeZone = 'UTC'")
-        cursor = con.execute(
-            sqlfiles.load("pipeline/items_for_day"),
-            {"landings": zone.landing_glob(source), "tz": settings.timezone, "day": day},
-        )
-        while rows := cursor.fetchmany(max(size, 1)):
-            yield [DayItem(*row) for row in rows]
-    finally:
-        con.close()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".day-", dir=settings.data_dir) as tmp:
+        selected = Path(tmp) / "items.parquet"
+        con = duckdb.connect()
+        try:
+            con.execute("set TimeZone = 'UTC'")
+            sql = sqlfiles.load("pipeline/items_for_day").strip().rstrip(";")
+            con.execute(
+                f"copy ({sql}) to '{selected}' (format parquet, row_group_size {max(size, 1)})",
+                {"landings": zone.landing_glob(source), "tz": settings.timezone, "day": day},
+            )
+        finally:
+            con.close()
+        items = pq.ParquetFile(selected, pre_buffer=False)
+        for group in range(items.metadata.num_row_groups):
+            rows = items.read_row_group(group).to_pylist()
+            for start in range(0, len(rows), max(size, 1)):
+                yield [DayItem(**row) for row in rows[start : start + max(size, 1)]]
 
 
 @dataclass
