@@ -203,7 +203,15 @@ def main() -> None:
         ("warehouse", lambda: warehouse_section(workdir, args.warehouse_articles, 365, args.runs)),
         ("airflow", lambda: airflow_section(workdir, 10_000)),
     ]
-    out = ["# Benchmarks", "", "Written by `make bench` (`python -m bench.run`).", "", machine(), ""]
+    out = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m bench.run`). Before/after figures and the profiles of the remaining gaps: "
+        "`bench/NOTES.md`.",
+        "",
+        machine(),
+        "",
+    ]
     for name, make in sections:
         if name not in only:
             continue
