@@ -110,7 +110,7 @@ def test_the_pool_loads_what_one_process_loads(tmp_path: Path, monkeypatch: pyte
     import duckdb
     import pyarrow.parquet as pq
 
-    assert cli.main(["synth", "--out", str(tmp_path / "src"), "--articles", "120", "--seed", "4"]) == 0
+    assert cli.main(["synth", "--out", str(tmp_path / "src"), "--articles", "60", "--seed", "4"]) == 0
     config = tmp_path / "sources.yml"
     config.write_text(f"sources:\n  - name: synth\n    kind: hexo\n    path: {tmp_path / 'src'}\n", encoding="utf-8")
     loaded = {}
@@ -130,5 +130,5 @@ def test_the_pool_loads_what_one_process_loads(tmp_path: Path, monkeypatch: pyte
         rejects = count(root / "lake" / "rejects" / "dt=2022-06-01" / "source=synth" / "*.parquet")
         tokens = count(root / "lake" / "tokens" / "dt=2022-06-01" / "source=synth" / "*.parquet")
         loaded[workers] = (table.to_pylist(), landings, rejects, tokens)
-    assert loaded["1"][0] and loaded["1"][1] == 120
+    assert loaded["1"][0] and loaded["1"][1] == 60
     assert loaded["1"] == loaded["2"]
