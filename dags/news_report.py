@@ -12,7 +12,7 @@ import pendulum
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 
 try:  # issue 4 declares the project's Assets in dags/news_assets.py
-    from news_assets import WAREHOUSE  # type: ignore[import-not-found]
+    from news_assets import WAREHOUSE
 except ImportError:
     WAREHOUSE = Asset(name="news_warehouse", uri="news-etl://warehouse")
 

@@ -237,17 +237,21 @@ def comment_stock_codes(comments: Iterable[str]) -> set[str]:
         match = rules.KEYWORD_PUB.search(body)
         if not match:
             continue
-        prefix = {"stock": "", "usstock": "us", "hkstock": "hk"}.get(match.group("kind"))
+        prefix = rules.KEYWORD_PUB_STOCK_KINDS.get(match.group("kind"))
         if prefix is not None:
             codes.update(prefix + c.strip().lower() for c in match.group("codes").split("&") if c.strip())
     return codes
 
 
 def publisher_keywords(comments: Iterable[str]) -> list[str]:
-    """The publisher's own keyword tags (Sina's news_keyword_pub comment), in order."""
+    """The publisher's own keyword tags (Sina's news_keyword_pub comment), in order.
+
+    A comment of a stock kind lists ticker codes, which `stock_codes` already holds: as keywords they would crowd out
+    the topic terms analysts rank, so only the other kinds count here.
+    """
     for body in comments:
         match = rules.KEYWORD_PUB.search(body)
-        if match:
+        if match and match.group("kind") not in rules.KEYWORD_PUB_STOCK_KINDS:
             return [k.strip() for k in match.group("codes").split("&") if k.strip()]
     return []
 

@@ -105,6 +105,8 @@ def land(settings: Settings, cfg: SourceConfig, run_id: str) -> LandResult:
                 continue
             doc, sha = got.doc, landed.sha
             result.fetched += 1
+            if result.fetched % settings.progress_every == 0:
+                log.info("source %s: %d documents landed, %d new items", cfg.name, result.fetched, result.new_items)
             if landed.splits is None:  # a bug: the document stays unindexed and is fetched in full next time
                 failed("parse", got.key or doc.uri, landed.error[0], sha, landed.error[1])
                 continue

@@ -217,6 +217,8 @@ STOCK_ID = re.compile(r"^stock_(?P<code>(?:sh|sz|bj|hk|us)[0-9a-z]+)$", re.I)
 # Links whose markup names a listed code: '/realstock/company/sh600482/', '?stockcode=SZ300092' (SS is Shanghai).
 STOCK_IN_URL = re.compile(r"(?:/|stockcode=|code=|symbol=)(?P<ex>sh|sz|bj|ss)(?P<code>\d{6})(?![0-9])", re.I)
 KEYWORD_PUB = re.compile(r"news_keyword_pub,(?P<kind>[a-z]+),(?P<codes>[^>]*?)\s*$")
+# Comment kinds that list listed codes, and the prefix their codes take in stock_codes.
+KEYWORD_PUB_STOCK_KINDS = {"stock": "", "usstock": "us", "hkstock": "hk"}
 
 
 def exchange_of(code: str) -> str:

@@ -72,5 +72,10 @@ class Settings:
         return self.data_dir / "warehouse.duckdb"
 
     @property
+    def polls_dir(self) -> Path:
+        """When each rss source was last polled (etl/polling.py)."""
+        return self.data_dir / "http" / "polls"
+
+    @property
     def lock_path(self) -> Path:
         return self.data_dir / ".warehouse.lock"

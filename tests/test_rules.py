@@ -197,9 +197,15 @@ def test_stock_codes_from_links_and_comments(html: str, codes: list[str]) -> Non
 
 
 def test_publisher_keywords_come_from_the_keyword_comment() -> None:
-    rec = post("<p>关于某公司的测试正文，某公司发布公告。</p><!-- news_keyword_pub,stock,sz000001&sh600000 -->")
-    assert rec["keywords"] == ["sz000001", "sh600000"]
-    assert post("<p>x</p><!-- news_keyword_pub,stock, -->")["keywords"] == []
+    rec = post("<p>锂电池产能扩张，锂电池价格回落。</p><!-- news_keyword_pub,topic,锂电池&储能 -->")
+    assert rec["keywords"] == ["锂电池", "储能"]
+
+
+def test_a_stock_keyword_comment_gives_stock_codes_not_keywords() -> None:
+    rec = post("<p>锂电池产能扩张，锂电池价格回落，储能订单增长。</p><!-- news_keyword_pub,stock,sz000001&sh600000 -->")
+    assert rec["stock_codes"] == ["sh600000", "sz000001"]
+    assert "锂电池" in rec["keywords"]
+    assert not {"sz000001", "sh600000"} & set(rec["keywords"])
 
 
 def test_selectors_reject_what_they_cannot_match() -> None:
