@@ -401,6 +401,8 @@ def _shutdown_pool() -> None:
 
 
 def workers(settings: Settings) -> int:
+    if multiprocessing.current_process().daemon:  # a daemonic process may not start children: work in process
+        return 1
     return settings.workers if settings.workers > 0 else os.cpu_count() or 1
 
 
