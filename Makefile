@@ -119,3 +119,12 @@ airflow-stop: $(INSTALLED)
 .PHONY: bench-extraction
 bench-extraction: $(INSTALLED)
 	$(BIN)/python -m bench.extraction $(BENCH_ARGS)
+
+# --- issue 6: bench ---
+# Every benchmark in one run, written to bench/RESULTS.md (not part of `make test`: it takes tens of minutes and
+# reads ../shared/corpus for its extraction section). BENCH_WORKDIR (default /tmp/news-etl-bench) holds the
+# synthetic sources and lakes; BENCH_RUNS runs of the 10k day and the warehouse queries (median), BENCH_BIG_RUNS of
+# the 100k day.
+.PHONY: bench
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run

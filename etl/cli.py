@@ -240,6 +240,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    import time
+
+    from etl import synth
+
+    if args.articles < 0 or args.days < 1:
+        raise UsageError("--articles must be >= 0 and --days >= 1")
+    started = time.perf_counter()
+    written = synth.write(Path(args.out), args.articles, args.days, args.seed, args.start)
+    print(f"{written} posts under {args.out} in {time.perf_counter() - started:.1f} s")
+    return EXIT_OK
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # usage errors exit 2, as documented
         self.print_usage(sys.stderr)
@@ -297,6 +310,14 @@ def parser() -> argparse.ArgumentParser:
         "--date", type=_date, action="append", help="the day (YYYY-MM-DD, today, yesterday); default: the newest day"
     )
     rep.set_defaults(func=cmd_report)
+
+    syn = sub.add_parser("synth", help="write a synthetic Hexo source (benchmarks): N articles over D days")
+    syn.add_argument("--out", required=True, help="folder to write into")
+    syn.add_argument("--articles", type=int, required=True)
+    syn.add_argument("--days", type=int, default=1)
+    syn.add_argument("--seed", type=int, default=0)
+    syn.add_argument("--start", type=_date, help="first day (default 2022-06-01)")
+    syn.set_defaults(func=cmd_synth)
     return p
 
 

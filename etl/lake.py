@@ -18,6 +18,9 @@ import pyarrow.parquet as pq
 from etl import atomic, schema
 
 ROW_GROUP_SIZE = 64_000
+# Batches are buffered up to this size and written as one row group: a row group per batch of 500 articles would
+# make a day's file thousands of small groups, slower to scan and to prune.
+BUFFER_BYTES = 32 * 2**20
 
 
 def partition_dir(lake_dir: Path, table: str, day: dt.date, source: str) -> Path:
@@ -33,6 +36,9 @@ class PartitionWriter:
         self.rows = 0
         self._replacing = atomic.replacing(self.target)
         self._writer: pq.ParquetWriter | None = None
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+        self._pending_bytes = 0
 
     def __enter__(self) -> PartitionWriter:
         tmp = self._replacing.__enter__()
@@ -40,15 +46,30 @@ class PartitionWriter:
         return self
 
     def write(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        table = schema.to_table(rows, self.schema)
-        if table.num_rows and self._writer is not None:
-            self._writer.write_table(table, row_group_size=ROW_GROUP_SIZE)
-            self.rows += table.num_rows
+        self.write_table(schema.to_table(rows, self.schema))
+
+    def write_table(self, table: pa.Table) -> None:
+        """A batch already in this table's schema (a pool worker built it)."""
+        if not table.num_rows or self._writer is None:
+            return
+        self._pending.append(table)
+        self._pending_rows += table.num_rows
+        self._pending_bytes += table.nbytes
+        self.rows += table.num_rows
+        if self._pending_rows >= ROW_GROUP_SIZE or self._pending_bytes >= BUFFER_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending and self._writer is not None:
+            self._writer.write_table(pa.concat_tables(self._pending), row_group_size=ROW_GROUP_SIZE)
+        self._pending, self._pending_rows, self._pending_bytes = [], 0, 0
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         if self._writer is not None:
+            if exc_type is None:
+                self._flush()
             self._writer.close()
         # An exception leaves the previous partition in place: the temporary file is discarded.
         self._replacing.__exit__(exc_type, exc, tb)

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import collections
+import dataclasses
 import datetime as dt
 import logging
+import multiprocessing
+import os
+import sys
+import tempfile
 import time
 import traceback
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from etl import extract, lake, search, sqlfiles
+import pyarrow as pa
+
+from etl import extract, lake, schema, search, sqlfiles
 from etl.config import SourceConfig
 from etl.entry import RejectError
 from etl.raw import RawDoc, RawZone
 from etl.settings import Settings
-from etl.sources import Failure, Source, Split, Unchanged, build
+from etl.sources import Failure, Fetched, Source, Split, Unchanged, build
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +85,10 @@ def land(settings: Settings, cfg: SourceConfig, run_id: str) -> LandResult:
     zone = RawZone(settings.raw_dir, settings.landing_dir)
     known = zone.known_items(cfg.name)
     result = LandResult()
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []  # index rows not yet written: at most a batch of them
     validators: dict[str, Mapping[str, str]] = {}
+    recorder = zone.recorder(cfg.name, dt.datetime.now(dt.UTC))
+    index = recorder.__enter__()
 
     def failed(stage: str, item: str | None, reason: str, sha: str | None = None, detail: str | None = None) -> None:
         log.warning("source %s: %s %s: %s", cfg.name, stage, item, reason)
@@ -83,23 +96,21 @@ def land(settings: Settings, cfg: SourceConfig, run_id: str) -> LandResult:
         result.failures += 1
 
     try:
-        for got in source.fetch():
+        for got, landed in _landings(settings, cfg, source.fetch()):
             if isinstance(got, Failure):
                 failed("fetch", got.item, got.reason)
                 continue
-            if isinstance(got, Unchanged):
+            if not isinstance(got, Fetched) or landed is None:  # Unchanged: a 304
                 result.unchanged += 1
                 continue
-            doc = got.doc
-            sha = zone.land(doc)  # raw bytes are safe on disk before anything parses them
+            doc, sha = got.doc, landed.sha
             result.fetched += 1
             if result.fetched % settings.progress_every == 0:
-                log.info("source %s: %d documents landed, %d new items", cfg.name, result.fetched, len(rows))
-            try:
-                splits = source.split(doc, got.key)
-            except Exception as exc:  # a bug: the document stays unindexed and is fetched in full next time
-                failed("parse", got.key or doc.uri, _internal(exc), sha, traceback.format_exc(limit=5))
+                log.info("source %s: %d documents landed, %d new items", cfg.name, result.fetched, result.new_items)
+            if landed.splits is None:  # a bug: the document stays unindexed and is fetched in full next time
+                failed("parse", got.key or doc.uri, landed.error[0], sha, landed.error[1])
                 continue
+            splits = landed.splits
             items = [s for s in splits if s.index >= 0]
             problems = [s for s in splits if s.index < 0]  # about the document as a whole
             for problem in problems:
@@ -117,6 +128,7 @@ def land(settings: Settings, cfg: SourceConfig, run_id: str) -> LandResult:
                 if (item.key, item.sha256) in known:
                     continue
                 known.add((item.key, item.sha256))
+                result.new_items += 1
                 rows.append(
                     {
                         "source": cfg.name,
@@ -129,12 +141,17 @@ def land(settings: Settings, cfg: SourceConfig, run_id: str) -> LandResult:
                         "published_at": item.published_at,
                     }
                 )
+            if len(rows) >= settings.batch_size:
+                index.write(rows)
+                rows = []
     except Exception as exc:  # a bug while fetching: the source fails, what was landed stays landed
         failed("fetch", cfg.location, _internal(exc), detail=traceback.format_exc(limit=5))
     finally:
-        zone.record(cfg.name, rows, dt.datetime.now(dt.UTC))
+        try:
+            index.write(rows)
+        finally:
+            recorder.__exit__(None, None, None)
     source.remember(validators)
-    result.new_items = len(rows)
     result.seconds = time.perf_counter() - started
     log.info(
         "source %s: fetched %d documents (%d unchanged), %d new or changed items, %d rejects",
@@ -145,6 +162,79 @@ def land(settings: Settings, cfg: SourceConfig, run_id: str) -> LandResult:
         len(result.rejects),
     )
     return result
+
+
+@dataclass(frozen=True)
+class _Landed:
+    sha: str
+    splits: list[Split] | None  # the items found, without their entries; None when splitting failed (a bug)
+    error: tuple[str, str] = ("", "")  # then (reason, traceback)
+
+
+def _land_docs(settings: Settings, cfg: SourceConfig, docs: list[Fetched]) -> list[_Landed]:
+    """Land documents in the raw zone, then split them: raw bytes are on disk before anything parses them."""
+    source = build(cfg, settings)
+    zone = RawZone(settings.raw_dir, settings.landing_dir)
+    out = []
+    for got in docs:
+        sha = zone.land(got.doc)
+        try:
+            splits = [dataclasses.replace(s, entry=None) for s in source.split(got.doc, got.key)]
+        except Exception as exc:
+            out.append(_Landed(sha, None, (_internal(exc), traceback.format_exc(limit=5))))
+            continue
+        out.append(_Landed(sha, splits))
+    return out
+
+
+_LAND_CHUNK = 64  # documents per task sent to the pool
+
+
+def _landings(
+    settings: Settings, cfg: SourceConfig, fetched: Iterable[Fetched | Unchanged | Failure]
+) -> Iterator[tuple[Fetched | Unchanged | Failure, _Landed | None]]:
+    """What the source fetched, in order, each document with its landing. Once a source has shown it has many
+    documents (a folder of posts: more than a batch), they are landed and split on the process pool, in chunks."""
+    n = workers(settings)
+    pool: ProcessPoolExecutor | None = None
+    # In order: things needing no landing, documents landed here, chunks landed on the pool.
+    pending: collections.deque[tuple[list[Fetched | Unchanged | Failure], list[_Landed] | Future[list[_Landed]]]]
+    pending = collections.deque()
+    chunk: list[Fetched] = []
+    docs = 0
+
+    def ready() -> Iterator[tuple[Fetched | Unchanged | Failure, _Landed | None]]:
+        gots, landed = pending.popleft()
+        results = landed.result() if isinstance(landed, Future) else landed
+        if not results:
+            yield from ((got, None) for got in gots)
+        else:
+            yield from zip(gots, results, strict=True)
+
+    def submit() -> None:
+        nonlocal chunk
+        if chunk and pool is not None:
+            pending.append((list(chunk), pool.submit(_land_docs, settings, cfg, chunk)))
+            chunk = []
+
+    for got in fetched:
+        if not isinstance(got, Fetched):
+            submit()
+            pending.append(([got], []))
+        elif pool is None:
+            docs += 1
+            pending.append(([got], _land_docs(settings, cfg, [got])))
+            if n > 1 and docs >= settings.batch_size:
+                pool = _pool(n)
+        else:
+            chunk.append(got)
+            if len(chunk) >= _LAND_CHUNK:
+                submit()
+        while pending and (not isinstance(pending[0][1], Future) or len(pending) > 2 * n):
+            yield from ready()
+    submit()
+    while pending:
+        yield from ready()
 
 
 def _internal(exc: Exception) -> str:
@@ -163,21 +253,36 @@ class DayItem:
 
 
 def items_for_day(settings: Settings, source: str, day: dt.date) -> list[DayItem]:
+    return [item for batch in day_batches(settings, source, day, settings.batch_size) for item in batch]
+
+
+def day_batches(settings: Settings, source: str, day: dt.date, size: int) -> Iterator[list[DayItem]]:
+    """The day's items in batches. DuckDB selects and sorts them into a temporary Parquet file and is closed before
+    the first batch: a result held open would keep its memory, which grows with the day, for the whole run."""
     import duckdb
+    import pyarrow.parquet as pq
 
     zone = RawZone(settings.raw_dir, settings.landing_dir)
     if not zone.has_landings(source):
-        return []
-    con = duckdb.connect()
-    try:
-        con.execute("set TimeZone = 'UTC'")
-        rows = con.execute(
-            sqlfiles.load("pipeline/items_for_day"),
-            {"landings": zone.landing_glob(source), "tz": settings.timezone, "day": day},
-        ).fetchall()
-    finally:
-        con.close()
-    return [DayItem(*row) for row in rows]
+        return
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".day-", dir=settings.data_dir) as tmp:
+        selected = Path(tmp) / "items.parquet"
+        con = duckdb.connect()
+        try:
+            con.execute("set TimeZone = 'UTC'")
+            sql = sqlfiles.load("pipeline/items_for_day").strip().rstrip(";")
+            con.execute(
+                f"copy ({sql}) to '{selected}' (format parquet, row_group_size {max(size, 1)})",
+                {"landings": zone.landing_glob(source), "tz": settings.timezone, "day": day},
+            )
+        finally:
+            con.close()
+        items = pq.ParquetFile(selected, pre_buffer=False)
+        for group in range(items.metadata.num_row_groups):
+            rows = items.read_row_group(group).to_pylist()
+            for start in range(0, len(rows), max(size, 1)):
+                yield [DayItem(**row) for row in rows[start : start + max(size, 1)]]
 
 
 @dataclass
@@ -212,16 +317,7 @@ def _records(
 ) -> Iterator[dict[str, Any]]:
     zone = RawZone(settings.raw_dir, settings.landing_dir)
     cache: dict[tuple[str, str | None], list[Split]] = {}
-    for n, item in enumerate(items, 1):
-        if n > 1 and (n - 1) % settings.progress_every == 0:  # counted whether the previous items loaded or not
-            log.info(
-                "source %s: %d/%d items, %d articles, %d rejects",
-                source.name,
-                n - 1,
-                len(items),
-                result.articles,
-                len(result.rejects),
-            )
+    for item in items:
         try:
             doc = zone.load(source.name, item.raw_sha256)
             # A feed document holds many items: split it once; a post is split by its own key.
@@ -252,32 +348,130 @@ def _records(
         yield record
 
 
-def _timed(fn: Any, *args: Any) -> float:
-    started = time.perf_counter()
-    fn(*args)
-    return time.perf_counter() - started
+@dataclass(frozen=True)
+class _Job:
+    settings: Settings
+    cfg: SourceConfig
+    run_id: str
+    items: list[DayItem]
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A batch extracted, as tables ready for the partition writers: Arrow crosses processes cheaply, dicts do not."""
+
+    items: int
+    articles: pa.Table
+    tokens: pa.Table
+    token_docs: pa.Table
+    rejects: list[dict[str, Any]]
+    date_inferred: int
+
+
+def _extract_batch(job: _Job) -> _Done:
+    """Load, split, extract and index one batch of a day's items: what a pool worker does."""
+    result = ProcessResult()
+    source = build(job.cfg, job.settings)
+    records = list(_records(job.settings, source, job.items, job.run_id, result))
+    tokens, docs = search.index_tables(records)
+    articles = schema.to_table(records, schema.ARTICLES)
+    return _Done(len(job.items), articles, tokens, docs, result.rejects, result.date_inferred)
+
+
+_POOL: tuple[int, ProcessPoolExecutor] | None = None
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """One pool per process, reused by every source and day it runs. Workers come from a forkserver: forking this
+    process, which may hold DuckDB and Arrow threads, is not safe."""
+    global _POOL
+    if _POOL is None or _POOL[0] != workers:
+        _shutdown_pool()
+        # No preload: what the server imported would be counted again in every worker's resident memory.
+        context = multiprocessing.get_context("forkserver")
+        _POOL = (workers, ProcessPoolExecutor(workers, mp_context=context))
+    return _POOL[1]
+
+
+def _shutdown_pool() -> None:
+    global _POOL
+    if _POOL is not None:
+        _POOL[1].shutdown(wait=True, cancel_futures=True)
+        _POOL = None
+
+
+def workers(settings: Settings) -> int:
+    if multiprocessing.current_process().daemon:  # a daemonic process may not start children: work in process
+        return 1
+    return settings.workers if settings.workers > 0 else os.cpu_count() or 1
+
+
+def _extracted(settings: Settings, jobs: Iterator[_Job]) -> Iterator[_Done]:
+    """Batches extracted in order: on a pool of `workers` processes when there is more than one batch (a small day
+    is not worth starting one), at most two batches per worker in flight."""
+    first = next(jobs, None)
+    if first is None:
+        return
+    second = next(jobs, None)
+    n = workers(settings)
+    if second is None or n <= 1:
+        yield _extract_batch(first)
+        if second is not None:
+            yield _extract_batch(second)
+            yield from map(_extract_batch, jobs)
+        return
+    pool = _pool(n)
+    pending: collections.deque[Future[_Done]] = collections.deque([pool.submit(_extract_batch, first)])
+    pending.append(pool.submit(_extract_batch, second))
+    try:
+        for job in jobs:
+            pending.append(pool.submit(_extract_batch, job))
+            if len(pending) >= 2 * n:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        if isinstance(sys.exc_info()[1], BrokenProcessPool):
+            _shutdown_pool()
+        raise
 
 
 def process(settings: Settings, cfg: SourceConfig, day: dt.date, run_id: str) -> ProcessResult:
-    """Clean, extract and load one source's day; its partitions are replaced, never appended to."""
-    source = build(cfg, settings)
+    """Clean, extract and load one source's day; its partitions are replaced, never appended to.
+
+    The day streams through in batches of `batch_size` items, extracted on a process pool, and each batch is
+    written to the partitions' temporary files as it comes back: memory stays flat however large the day.
+    """
     result = ProcessResult()
     started = time.perf_counter()
-    items = items_for_day(settings, cfg.name, day)
-    result.items = len(items)
+    jobs = (_Job(settings, cfg, run_id, batch) for batch in day_batches(settings, cfg.name, day, settings.batch_size))
+    next_progress = settings.progress_every
     with (
         lake.PartitionWriter(settings.lake_dir, "articles", day, cfg.name) as writer,
         search.IndexWriter(settings.lake_dir, day, cfg.name) as index,
     ):
-        batch: list[dict[str, Any]] = []
-        for record in _records(settings, source, items, run_id, result):
-            batch.append(record)
-            if len(batch) >= settings.batch_size:
-                result.load_seconds += _timed(writer.write, batch)
-                index.write(batch)
-                batch = []
-        result.load_seconds += _timed(writer.write, batch)
-        index.write(batch)
+        for done in _extracted(settings, jobs):
+            loading = time.perf_counter()
+            writer.write_table(done.articles)
+            index.write_tables(done.tokens, done.token_docs)
+            result.load_seconds += time.perf_counter() - loading
+            result.items += done.items
+            result.articles += done.articles.num_rows
+            result.date_inferred += done.date_inferred
+            result.rejects.extend(done.rejects)
+            if result.items >= next_progress:
+                next_progress += settings.progress_every
+                log.info(
+                    "source %s: %d items, %d articles, %d rejects",
+                    cfg.name,
+                    result.items,
+                    result.articles,
+                    len(result.rejects),
+                )
+        closing = time.perf_counter()
+    result.load_seconds += time.perf_counter() - closing
     lake.write_partition(settings.lake_dir, "rejects", day, cfg.name, result.rejects, name="extract")
     result.extract_seconds = time.perf_counter() - started - result.load_seconds
     log.info(

@@ -12,26 +12,42 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from etl import lake, sqlfiles
+import pyarrow as pa
+
+from etl import lake, schema, sqlfiles
 from etl.settings import Settings
 from etl.text import ENGLISH_STOPWORDS
 
 _PIECES = re.compile(r"(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|(?P<word>[a-z0-9]+(?:\.[0-9]+)?)")
 
 
+@functools.cache
+def _segmenter() -> Callable[[str], list[str]]:
+    """jieba's dictionary words of a run, without HMM guesses: `etl.text.segment` where extraction provides it
+    (rjieba: the same words, about ten times faster, and no jieba dictionary in every process), else jieba."""
+    from etl import text
+
+    segment: Callable[[str], list[str]] | None = getattr(text, "segment", None)
+    if segment is not None:
+        return segment
+    import jieba
+
+    jieba.setLogLevel(60)  # once: it costs as much as cutting a short article
+    return functools.partial(jieba.lcut, HMM=False)
+
+
 def _han_terms(run: str) -> Iterator[list[str]]:
     """The terms of a run of Chinese characters, each as its tokens: a word with its bigrams when it is long, or a
     run of single characters as the bigrams around them."""
-    import jieba
-
-    jieba.setLogLevel(60)
+    segment = _segmenter()
     singles: list[int] = []  # where the current run of single characters stands in `run`
 
     def around_singles() -> list[str]:
@@ -40,7 +56,7 @@ def _han_terms(run: str) -> Iterator[list[str]]:
         return [run[p : p + 2] for p in starts]
 
     at = 0
-    for word in jieba.lcut(run, HMM=False):
+    for word in segment(run):
         if len(word) == 1:
             singles.append(at)
         else:
@@ -88,6 +104,28 @@ def index_rows(record: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[st
     return tokens, {**key, "length": title.total() + body.total()}
 
 
+def index_tables(records: Iterable[Mapping[str, Any]]) -> tuple[pa.Table, pa.Table]:
+    """The `tokens` and `token_docs` tables of some article records, built column by column (no row dicts)."""
+    tok: dict[str, list[Any]] = {name: [] for name in schema.TOKENS.names}
+    docs: dict[str, list[Any]] = {name: [] for name in schema.TOKEN_DOCS.names}
+    for record in records:
+        title = collections.Counter(tokenize(record.get("title")))
+        body = collections.Counter(tokenize(record.get("body_text")))
+        terms = sorted(title.keys() | body.keys())
+        key = (record["article_id"], record["source"], record.get("item_key"))
+        for name, value in zip(("article_id", "source", "item_key"), key, strict=True):
+            tok[name].extend([value] * len(terms))
+            docs[name].append(value)
+        tok["token"].extend(terms)
+        tok["tf"].extend([body[t] for t in terms])
+        tok["title_tf"].extend([title[t] for t in terms])
+        docs["length"].append(title.total() + body.total())
+    return (
+        pa.Table.from_pydict(tok, schema=schema.TOKENS),
+        pa.Table.from_pydict(docs, schema=schema.TOKEN_DOCS),
+    )
+
+
 class IndexWriter:
     """Writes the search index of a day's partition beside its articles, replaced with them."""
 
@@ -102,14 +140,11 @@ class IndexWriter:
         return self
 
     def write(self, records: Iterable[Mapping[str, Any]]) -> None:
-        tokens: list[dict[str, Any]] = []
-        docs: list[dict[str, Any]] = []
-        for record in records:
-            rows, doc = index_rows(record)
-            tokens.extend(rows)
-            docs.append(doc)
-        self._tokens.write(tokens)
-        self._docs.write(docs)
+        self.write_tables(*index_tables(records))
+
+    def write_tables(self, tokens: pa.Table, docs: pa.Table) -> None:
+        self._tokens.write_table(tokens)
+        self._docs.write_table(docs)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import fnmatch
 import functools
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -132,8 +134,18 @@ class Source:
             yield from _ordered_map(get, urls, policy.workers)
 
 
-def _files(root: Path, patterns: tuple[str, ...]) -> list[Path]:
-    return sorted({p for pattern in patterns for p in root.rglob(pattern) if p.is_file()})
+def _files(root: Path, patterns: tuple[str, ...]) -> Iterator[Path]:
+    """The files under root matching a pattern, in sorted order, listed one folder at a time: a folder of 100,000
+    posts is not held as a list of paths."""
+    try:
+        entries = sorted(os.scandir(root), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir():
+            yield from _files(Path(entry.path), patterns)
+        elif entry.is_file() and any(fnmatch.fnmatchcase(entry.name, p) for p in patterns):
+            yield Path(entry.path)
 
 
 def _ordered_map(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
