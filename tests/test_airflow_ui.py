@@ -9,27 +9,15 @@ from pathlib import Path
 import pytest
 
 from .airflow_support import DAYS, article_days, articles, cli_run, running_airflow
+from .browser import launch, require_chromium
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(2400)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Debian's chromium, never a downloaded browser; no network beyond 127.0.0.1.
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RUN_IDS = [f"backfill__{day}T18:00:00+00:00" for day in DAYS]  # run after 02:00 Asia/Shanghai the next morning
 
 
 def test_backfill_from_the_ui(tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent: `make test` installs Debian's chromium")
+    require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     shots = tmp_path / "screenshots"
@@ -37,7 +25,7 @@ def test_backfill_from_the_ui(tmp_path: Path) -> None:
     with running_airflow(tmp_path / "airflow") as local, sync_playwright() as pw:
         data = local.data_dir
         assert data is not None
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        browser = launch(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
         try:

@@ -16,9 +16,9 @@ import pytest
 from etl import charts, cli, report, tasks
 from etl.settings import Settings
 
+from .browser import launch, require_chromium
 from .conftest import ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
 EXAMPLE_DAYS = [dt.date(2021, 9, 20), dt.date(2021, 9, 21), dt.date(2021, 9, 22)]
 
 
@@ -167,16 +167,6 @@ def test_days_to_report(reports_root: Path) -> None:
 
 # --- a real browser --------------------------------------------------------------------------------------------
 
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RENDERED = """() => Array.from(document.querySelectorAll('svg.chart')).map(svg => {
     const box = svg.getBoundingClientRect();
     const drawn = Array.from(svg.querySelectorAll('.mark')).filter(m => {
@@ -189,8 +179,7 @@ RENDERED = """() => Array.from(document.querySelectorAll('svg.chart')).map(svg =
 @pytest.mark.integration
 def test_reports_render_in_headless_chromium(reports_root: Path) -> None:
     """Every chart of every example day is drawn, with no console error and no request leaving the file."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent: `make test` installs Debian's chromium")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     settings = Settings.from_env()
@@ -201,7 +190,7 @@ def test_reports_render_in_headless_chromium(reports_root: Path) -> None:
         EXAMPLE_DAYS[2]: 5,
     }
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        browser = launch(pw)
         try:
             for day, path in zip(EXAMPLE_DAYS, paths, strict=True):
                 page = browser.new_page()
