@@ -2,13 +2,30 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+DAGS = ROOT / "dags"
+
+
+def load_dagbag() -> Any:
+    """The project's DAG folder parsed in-process, as the DAG processor parses it."""
+    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+    os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(DAGS)
+    # Airflow puts the DAG bundle's folder on sys.path (so `from news_assets import ...` works); so do we.
+    if str(DAGS) not in sys.path:
+        sys.path.append(str(DAGS))
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(DAGS))
+
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
 

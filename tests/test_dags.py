@@ -6,28 +6,18 @@ import copy
 import datetime as dt
 import json
 import os
-import sys
 
 import pendulum
 import pytest
 
-from .conftest import ROOT
-
-DAGS = ROOT / "dags"
+from .conftest import DAGS, ROOT, load_dagbag
 
 
 @pytest.fixture(scope="module")
 def dagbag(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     home = tmp_path_factory.mktemp("airflow_home")
     os.environ.setdefault("AIRFLOW_HOME", str(home))
-    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-    os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(DAGS)
-    # Airflow puts the DAG bundle's folder on sys.path (so `from news_assets import ...` works); so do we.
-    if str(DAGS) not in sys.path:
-        sys.path.append(str(DAGS))
-    from airflow.dag_processing.dagbag import DagBag
-
-    return DagBag(dag_folder=str(DAGS))
+    return load_dagbag()
 
 
 def test_no_import_errors(dagbag) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from etl import charts, cli, report, tasks
 from etl.settings import Settings
 
 from .browser import launch, require_chromium
-from .conftest import ROOT
+from .conftest import load_dagbag
 
 EXAMPLE_DAYS = [dt.date(2021, 9, 20), dt.date(2021, 9, 21), dt.date(2021, 9, 22)]
 
@@ -218,11 +218,7 @@ def test_reports_render_in_headless_chromium(reports_root: Path) -> None:
 
 @pytest.fixture(scope="module")
 def report_dag():  # type: ignore[no-untyped-def]
-    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-    os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
-    from airflow.dag_processing.dagbag import DagBag
-
-    bag = DagBag(dag_folder=str(ROOT / "dags"))
+    bag = load_dagbag()
     assert bag.import_errors == {}
     return bag.dags["news_report"]
 
