@@ -84,7 +84,8 @@ def run(workdir: Path, articles: int) -> Overhead:
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "ETL_DATA_DIR": str(dag_data),
         "ETL_CONFIG": str(config),
-        "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        # Airflow puts the DAG folder on sys.path for DAG files (news_assets); a script has to do it itself.
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "dags"), os.environ.get("PYTHONPATH", "")]),
     }
     airflow = Path(sys.executable).with_name("airflow")
     subprocess.run([str(airflow), "db", "migrate"], env=env, check=True, capture_output=True, cwd=str(ROOT))
