@@ -68,9 +68,11 @@ def day_tables(rng: np.random.Generator, day: dt.date, source: str, n: int, firs
     from etl import schema
 
     ids = np.arange(first_id, first_id + n)
-    # One article in twenty is a version of an article first seen up to a week before (the view keeps the latest).
+    # One article in twenty is a new version of an article first seen in the week before (the view keeps the
+    # latest). Never twice in one partition: a day's run loads each item once.
     again = rng.random(n) < 0.05
-    ids = np.where(again & (ids > 20_000), ids - rng.integers(1, 20_000, n), ids)
+    earlier = first_id - 1 - rng.choice(20_000, n, replace=False)
+    ids = np.where(again & (earlier >= 0), earlier, ids)
     article_id = [f"{i:020x}" for i in ids]
     midnight = dt.datetime.combine(day, dt.time(), dt.UTC) - dt.timedelta(hours=8)  # Asia/Shanghai midnight
     seconds = np.sort(rng.integers(0, 86_400, n))
@@ -227,6 +229,8 @@ def _warehouses(root: Path) -> tuple[Path, Path]:
         sql = sqlfiles.load(f"warehouse/{path.stem}")
         for table in schema.LAKE_TABLES:
             sql = sql.replace(f"{{{table}_files}}", f"read_parquet('{root / 'single' / table}.parquet')")
+            # analysis_window lists the lake's runs partitions for the newest day: the same few ms on both.
+            sql = sql.replace(f"{{{table}_glob}}", f"'{root / 'data' / 'lake' / table / warehouse.PARTITION_FILES}'")
         con.execute(sql)
     con.close()
     return lake_db, single_db

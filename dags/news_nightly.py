@@ -12,8 +12,8 @@ creates exactly those three runs.
 3. `quality_gate`: row count against the recent average, null rates of key fields, article_id loaded once per item,
    accepted values (`sql/quality/`). A failure fails the run with every failed check in the log and the warehouse is
    left as it was.
-4. `refresh_warehouse` (pool `news_warehouse`, one slot, plus a file lock): rebuild the DuckDB views; updates the
-   Assets `news_warehouse` (extra `day`), `news_articles`, `news_rejects`, `news_runs`.
+4. `refresh_warehouse` (pool `news_warehouse`, one slot, plus a file lock): rebuild the DuckDB views and derived
+   tables; updates the Assets `news_warehouse` (extra `day`), `news_articles`, `news_rejects`, `news_runs`.
 
 **Fetching.** Scheduled and manual runs fetch. Backfill runs (new runs, or completed runs a backfill reprocesses)
 fetch a source only when nothing is landed for it on that day yet: otherwise they re-extract from the raw zone. The

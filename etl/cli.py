@@ -294,7 +294,7 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("table", "json"), default="table")
     query.set_defaults(func=cmd_query)
 
-    refresh = sub.add_parser("refresh", help="rebuild the warehouse views")
+    refresh = sub.add_parser("refresh", help="rebuild the warehouse (views and derived tables)")
     refresh.set_defaults(func=cmd_refresh)
 
     find = sub.add_parser("search", help="full-text search (Chinese and English), best matches first")

@@ -40,18 +40,15 @@ token_docs as (
 ),
 
 articles as (
-    select article_id, dt, source, feed, title, published_at, url, body_text from articles
-),
-
-bounds as (
-    select coalesce($from, date '0001-01-01') as first_day, coalesce($to, date '9999-12-31') as last_day
+    select article_id, dt, source, feed, title, published_at, url, body_text
+    from articles
+    where dt between coalesce($from, date '0001-01-01') and coalesce($to, date '9999-12-31')
 ),
 
 docs as (
     select token_docs.article_id, token_docs.length
     from token_docs
-    cross join bounds
-    where token_docs.dt between bounds.first_day and bounds.last_day
+    where token_docs.dt between coalesce($from, date '0001-01-01') and coalesce($to, date '9999-12-31')
 ),
 
 collection as (
@@ -66,8 +63,7 @@ postings as (
         tokens.tf + $title_weight * tokens.title_tf as tf
     from tokens
     inner join query_tokens using (token)
-    cross join bounds
-    where tokens.dt between bounds.first_day and bounds.last_day
+    where tokens.dt between coalesce($from, date '0001-01-01') and coalesce($to, date '9999-12-31')
 ),
 
 document_frequency as (

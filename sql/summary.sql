@@ -6,10 +6,29 @@
 --   articles          bigint   articles counted on the day
 --   dated_by_landing  bigint   of which had no usable published time
 --   rejects           bigint   rejects of the day
-with articles as (
-    select dt, source, count(*) as articles, count(*) filter (where date_inferred) as dated_by_landing
-    from articles
+-- articles are counted as every version loaded less the superseded ones, which reads no article ids: counting the
+-- articles view itself would read every partition's ids for its anti-join (3x slower on a year of three sources).
+with versions as (
+    select dt, source, count(*) as versions, count(*) filter (where date_inferred) as dated_by_landing
+    from articles_versions
     group by all
+),
+
+superseded as (
+    select dt, source, count(*) as versions, count(*) filter (where date_inferred) as dated_by_landing
+    from superseded_versions
+    group by all
+),
+
+articles as (
+    select
+        versions.dt,
+        versions.source,
+        versions.versions - coalesce(superseded.versions, 0) as articles,
+        versions.dated_by_landing - coalesce(superseded.dated_by_landing, 0) as dated_by_landing
+    from versions
+    left join superseded on versions.dt = superseded.dt and versions.source = superseded.source
+    where versions.versions > coalesce(superseded.versions, 0)
 ),
 
 rejects as (

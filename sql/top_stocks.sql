@@ -14,11 +14,7 @@
 --   titles           varchar[]      their titles, newest first
 --   article_ids      varchar[]      their ids, in the same order
 with stock_mentions as (
-    select article_id, stock_code, dt, published_at, title from stock_mentions
-),
-
-articles as (
-    select article_id, feed from articles
+    select article_id, stock_code, feed, dt, published_at, title from stock_mentions
 ),
 
 bounds as (
@@ -26,9 +22,8 @@ bounds as (
 ),
 
 windowed as (
-    select stock_mentions.*, articles.feed
+    select stock_mentions.*
     from stock_mentions
-    inner join articles using (article_id)
     cross join bounds
     where stock_mentions.dt between bounds.first_day and bounds.last_day
 ),

@@ -353,10 +353,13 @@ def test_rising_keywords_lift_against_the_four_weeks_before(data_dir: Path) -> N
     ]
 
 
-def stand_in_warehouse(con: duckdb.DuckDBPyConnection) -> None:
-    """Tables to the interface of the near_duplicates view (conventions.md) and of runs."""
-    con.execute("create table runs as select date '2021-09-22' as dt")
-    con.execute(sqlfiles.load("warehouse/12_analysis_window"))
+def stand_in_warehouse(con: duckdb.DuckDBPyConnection, lake_dir: Path) -> None:
+    """Tables to the interface of the near_duplicates table (conventions.md), and a runs partition of 2021-09-22."""
+    runs = lake_dir / "runs" / "dt=2021-09-22" / "source=s" / "data.parquet"
+    runs.parent.mkdir(parents=True)
+    runs.touch()  # analysis_window reads the newest day off the partitions' paths
+    window = sqlfiles.load("warehouse/12_analysis_window")
+    con.execute(window.replace("{runs_glob}", "'" + str(lake_dir / "runs" / warehouse.PARTITION_FILES) + "'"))
     con.execute(
         "create table near_duplicates (cluster_id varchar, article_id varchar, source varchar, feed varchar, "
         "title varchar, published_at timestamptz, dt date, jaccard double)"
@@ -373,11 +376,11 @@ def stand_in_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def test_near_duplicate_stories_on_the_views_interface() -> None:
+def test_near_duplicate_stories_on_the_views_interface(tmp_path: Path) -> None:
     sql = sqlfiles.load("near_duplicate_stories")
     con = duckdb.connect()
     try:
-        stand_in_warehouse(con)
+        stand_in_warehouse(con, tmp_path / "lake")
 
         def run(**given: Any) -> list[tuple[Any, ...]]:
             cursor = con.execute(sql, sqlfiles.bind(sql, given))

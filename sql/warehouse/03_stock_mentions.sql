@@ -1,7 +1,7 @@
 -- stock_mentions: one row per (article, stock code) the article links or tags.
 create or replace view stock_mentions as
 with articles as (
-    select article_id, source, dt, published_at, title, stock_codes from articles
+    select article_id, source, feed, dt, published_at, title, stock_codes from articles
 ),
 
 final as (
@@ -9,6 +9,7 @@ final as (
         article_id,
         unnest(stock_codes) as stock_code,
         source,
+        feed,
         dt,
         published_at,
         title
