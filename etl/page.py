@@ -139,6 +139,9 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年|[-/.]\d{1,2}[-/.]\d{1,2})"
 # string (tests hold the two readings equal, tests/bs4_page.py): a string is an element's .text or .tail, comments and
 # processing instructions are not text, and an element is an lxml node whose tag is a str.
 Node = Any  # an lxml element, comment or processing instruction (lxml has no type hints)
+# The document's top-level elements: one <html> mostly, but a page that opens a second <html> after closing the first
+# gets two, side by side, as BeautifulSoup's document held them.
+Tops = list[Node]
 
 # What holds the place of an element taken out of the tree (`_cut`): never in a page, skipped when written back.
 _HOLE = "etl-cut"
@@ -184,6 +187,12 @@ def _strings(el: Node, parts: list[str]) -> None:
             parts.append(child.tail)
 
 
+def _elements(tops: Tops) -> Iterator[Node]:
+    """Every element of the document, in document order."""
+    for top in tops:
+        yield from top.iter(etree.Element)
+
+
 def _contains(outer: Node, inner: Node) -> bool:
     return any(a is outer for a in inner.iterancestors())
 
@@ -195,8 +204,9 @@ def _strings_after(start: Node, stop: Node | None = None) -> Iterator[tuple[str,
     """The strings after `start` and all it holds, in document order, each with the element holding it (BeautifulSoup's
     next_elements, strings only); up to the element `stop` when the walk comes to it."""
     node = start
-    while (parent := node.getparent()) is not None:
-        if node.tail:
+    while node is not None:
+        parent = node.getparent()
+        if node.tail and parent is not None:
             yield node.tail, parent
         for sibling in node.itersiblings():
             if sibling is stop:
@@ -216,14 +226,15 @@ def _strings_after(start: Node, stop: Node | None = None) -> Iterator[tuple[str,
         node = parent
 
 
-def _strings_in(el: Node) -> Iterator[str]:
-    """The strings under `el` in document order (BeautifulSoup's descendants, strings only)."""
-    for event, node in etree.iterwalk(el, events=_WALK_EVENTS):
-        if event == "start":
-            if node.text:
-                yield node.text
-        elif node.tail and node is not el:
-            yield node.tail
+def _strings_in(tops: Tops) -> Iterator[str]:
+    """The document's strings in document order (BeautifulSoup's descendants, strings only)."""
+    for top in tops:
+        for event, node in etree.iterwalk(top, events=_WALK_EVENTS):
+            if event == "start":
+                if node.text:
+                    yield node.text
+            elif node.tail and node is not top:
+                yield node.tail
 
 
 # Writing an element back as BeautifulSoup's str(tag) did (its "minimal" formatter), for the article's HTML: the same
@@ -341,7 +352,7 @@ def _in_chrome(tag: Node) -> bool:
     return any(parent.tag in _CHROME for parent in tag.iterancestors())
 
 
-def _index(root: Node) -> _Index:
+def _index(tops: Tops) -> _Index:
     metas: list[Node] = []
     dated: list[Node] = []
     scripts: list[Node] = []
@@ -351,7 +362,7 @@ def _index(root: Node) -> _Index:
     titled: list[Node] = []
     times: list[Node] = []
     titles: list[Node] = []
-    for tag in root.iter(etree.Element):
+    for tag in _elements(tops):
         name, attrs = tag.tag, tag.attrib
         if name in _CHROME:
             chrome.append(tag)
@@ -558,7 +569,7 @@ def _declared_date(metas: dict[str, str], ld: list[dict[str, Any]], index: _Inde
     return None
 
 
-def _context_year(url: str | None, metas: dict[str, str], root: Node) -> int | None:
+def _context_year(url: str | None, metas: dict[str, str], tops: Tops) -> int | None:
     """The year for dates written without one: from the URL, a date in the meta tags (even an update time), else
     the most common year written in the page."""
     if url and (m := _URL_DATE.search(url)):
@@ -566,16 +577,16 @@ def _context_year(url: str | None, metas: dict[str, str], root: Node) -> int | N
     for value in metas.values():
         if m := _FULL_DATE.match(value):
             return int(m["y"])
-    years = [int(y) for y in _YEAR.findall(get_text(root, " "))]
+    years = [int(y) for y in _YEAR.findall(" ".join(_strings_in(tops)))]
     return max(set(years), key=years.count) if years else None
 
 
-def _texts_after(start: Node | None, root: Node, limit: int) -> list[str]:
+def _texts_after(start: Node | None, tops: Tops, limit: int) -> list[str]:
     """Text nodes in document order from the end of `start` (or the top), up to `limit` characters: a date in the
     title is not the publication date."""
     seen = 0
     found: list[str] = []
-    pieces = (p for p, _ in _strings_after(start)) if start is not None else _strings_in(root)
+    pieces = (p for p, _ in _strings_after(start)) if start is not None else _strings_in(tops)
     for piece in pieces:
         value = piece.strip()
         if value:
@@ -632,7 +643,7 @@ def _url_date(url: str | None, tz: str) -> dt.datetime | None:
 
 
 def published_of(
-    root: Node,
+    tops: Tops,
     index: _Index,
     metas: dict[str, str],
     ld: list[dict[str, Any]],
@@ -644,9 +655,9 @@ def published_of(
     """Meta tags and JSON-LD, else <time>, else the date written on the page, else one set by a script, else the
     URL's; a declared day without a time takes the written time of that day."""
     declared = _declared_date(metas, ld, index, tz)
-    lines = _texts_after(heading, root, 3000)
+    lines = _texts_after(heading, tops, 3000)
     # The year of a date written without one, looked for only when there is such a date (it can read the page).
-    year = _context_year(url, metas, root) if _SHORT_DATE.search(" ".join(lines)) else None
+    year = _context_year(url, metas, tops) if _SHORT_DATE.search(" ".join(lines)) else None
     written = _written_date(lines, year, tz)
     if declared is None:
         return written or _script_date(scripts, tz) or _url_date(url, tz)
@@ -768,12 +779,13 @@ def _blocks(root: Node) -> Iterator[Node]:
             yield tag
 
 
-def main_content(root: Node, heading: Node | None, stats: dict[Node, _Stats]) -> Node | None:
+def main_content(tops: Tops, heading: Node | None, stats: dict[Node, _Stats]) -> Node | None:
     """The element holding the article: paragraph-like text, weighted by how much of its text that is."""
-    # From the root, not <body>: broken pages close </html> early and lxml puts the rest beside <body>.
-    _measure(root, False, stats, heading)
+    # From the top, not <body>: broken pages close </html> early and lxml puts the rest beside <body>.
+    for top in tops:
+        _measure(top, False, stats, heading)
     best: tuple[float, Node] | None = None
-    for tag in root.iter(etree.Element):
+    for tag in _elements(tops):
         s = stats.get(tag)
         if s is None or s.score <= 0 or s.text == 0 or tag.tag not in _CONTAINER_TAGS:
             continue
@@ -812,10 +824,10 @@ def _after_heading(heading: Node | None) -> Node | None:
     return None
 
 
-def _headings_before(root: Node, content: Node) -> list[Node]:
+def _headings_before(tops: Tops, content: Node) -> list[Node]:
     """The h1-h6 elements that start before `content` (its ancestors among them), nearest first."""
     found: list[Node] = []
-    for tag in root.iter(etree.Element):
+    for tag in _elements(tops):
         if tag is content:
             break
         if tag.tag in _ALL_HEADINGS:
@@ -823,10 +835,10 @@ def _headings_before(root: Node, content: Node) -> list[Node]:
     return found[::-1]
 
 
-def title_near_content(root: Node, content: Node) -> Node | None:
+def title_near_content(tops: Tops, content: Node) -> Node | None:
     """A page whose <title> names only the site: the article's title is then the heading just before the content,
     or the content's first line when it is short and followed by its date line ('发布时间：2019-05-18 来源：…')."""
-    for tag in _headings_before(root, content)[:2]:
+    for tag in _headings_before(tops, content)[:2]:
         shown = text.fold(get_text(tag, " "))
         if (
             4 <= len(shown) <= 100
@@ -927,10 +939,8 @@ def _person(value: str | None) -> str | None:
 
 def page_entry(html: str, key: str, url: str | None = None, tz: str = "Asia/Shanghai") -> Entry:
     """A page to an Entry whose HTML is only the article's container."""
-    root = next((node for node in parse_html(html) if _is_element(node)), None)
-    if root is None:
-        raise RejectError("no article text found on the page")
-    index = _index(root)
+    tops = [node for node in parse_html(html) if _is_element(node)]
+    index = _index(tops)
     ld = _json_ld(index)
     metas = _metas(index)
     scripts = [script.text for script in index.scripts if script.text]
@@ -940,13 +950,13 @@ def page_entry(html: str, key: str, url: str | None = None, tz: str = "Asia/Shan
     for tag in index.chrome:
         _cut(tag)
     title, heading = title_of(index, metas, ld)
-    published = published_of(root, index, metas, ld, heading, page_url, scripts, tz)
+    published = published_of(tops, index, metas, ld, heading, page_url, scripts, tz)
     author = _person(_ld_value(ld, "author")) or next((p for k in _AUTHOR_META if (p := _person(metas.get(k)))), None)
     stats: dict[Node, _Stats] = {}
-    content = main_content(root, heading, stats)
+    content = main_content(tops, heading, stats)
     if content is None:
         raise RejectError("no article text found on the page")
-    if heading is None and (inner := title_near_content(root, content)) is not None:
+    if heading is None and (inner := title_near_content(tops, content)) is not None:
         title, heading = text.fold(get_text(inner, " ")), inner
     _clean(content, heading, stats)
     credits = "".join(f"<p>{html_escape(line)}</p>" for line in byline_lines(heading, content))
