@@ -8,6 +8,7 @@ most paragraph-like and least diluted by other text (`main_content`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -709,8 +710,13 @@ def _own_text(tag: Node) -> _Own:
                 parts.append(child.tail)
                 if in_link:
                     links += len(_WHITESPACE.sub("", child.tail))
+    if not parts:
+        return _NO_TEXT
     shown = "".join(parts)
     return _Own(shown, len(_WHITESPACE.sub("", shown)), links)
+
+
+_NO_TEXT = _Own("", 0, 0)
 
 
 def _label(tag: Node) -> str:
@@ -723,20 +729,37 @@ def _leaning(tag: Node) -> int:
     """-1 for a box named or tagged as chrome, +1 for one named as content (strongly), 0 for neither, both or a
     weak content name ('comment-content' is neither: it stays inside its comment section)."""
     label = _label(tag)
-    negative = tag.tag in _NEGATIVE_TAGS or bool(
-        label
-        and (
-            _NEGATIVE_INSIDE.search(label) or any(part.lower() in _NEGATIVE_PARTS for part in _NAME_PARTS.split(label))
-        )
-    )
-    positive = bool(label and _POSITIVE.search(label))
-    if negative:
+    if not label:
+        return -1 if tag.tag in _NEGATIVE_TAGS else 0
+    named_negative, positive, strong = _named(label)
+    if named_negative or tag.tag in _NEGATIVE_TAGS:
         return 0 if positive else -1
-    return 1 if label and _STRONG_POSITIVE.search(label) else 0
+    return 1 if strong else 0
+
+
+@functools.lru_cache(maxsize=4096)
+def _named(label: str) -> tuple[bool, bool, bool]:
+    """What a class-and-id label says: chrome, content, strongly content. Cached: a page repeats its class names."""
+    negative = bool(
+        _NEGATIVE_INSIDE.search(label) or any(part.lower() in _NEGATIVE_PARTS for part in _NAME_PARTS.split(label))
+    )
+    return negative, _POSITIVE.search(label) is not None, _STRONG_POSITIVE.search(label) is not None
 
 
 def _is_negative(tag: Node) -> bool:
     return _leaning(tag) < 0
+
+
+def _is_prose(own: _Own) -> bool:
+    """Not mostly links, punctuated (a keyword dump is not), and either a sentence or a long line (a header's
+    '字号 大 中 小' or a date line is text, but not article text)."""
+    return (
+        own.chars >= _MIN_PARAGRAPH
+        and own.links * 2 < own.chars
+        and len(_PUNCT.findall(own.text)) * 150 >= own.chars
+        and (own.chars >= 25 or _COMMA.search(own.text) is not None or _SENTENCE_END.search(own.text) is not None)
+        and not own.text.rstrip().endswith("...")  # a teaser cut short, not the article
+    )
 
 
 def _measure(tag: Node, negative: bool, stats: dict[Node, _Stats], heading: Node | None) -> _Stats:
@@ -747,19 +770,9 @@ def _measure(tag: Node, negative: bool, stats: dict[Node, _Stats], heading: Node
     here = _Stats()
     own = _own_text(tag)
     here.text, here.links = own.chars, own.links
-    commas = len(_COMMA.findall(own.text))
-    # Prose: not mostly links, punctuated (a keyword dump is not), and either a sentence or a long line (a
-    # header's '字号 大 中 小' or a date line is text, but not article text).
-    prose = (
-        own.chars >= _MIN_PARAGRAPH
-        and own.links * 2 < own.chars
-        and len(_PUNCT.findall(own.text)) * 150 >= own.chars
-        and (own.chars >= 25 or commas > 0 or _SENTENCE_END.search(own.text) is not None)
-        and not own.text.rstrip().endswith("...")  # a teaser cut short, not the article
-    )
-    if prose and not negative:
+    if not negative and _is_prose(own):
         here.good = own.chars - own.links
-        here.score = 1 + commas + min(own.chars / 100, 3)
+        here.score = 1 + len(_COMMA.findall(own.text)) + min(own.chars / 100, 3)
     for child in tag:
         name = child.tag
         if isinstance(name, str) and name not in _INLINE_TAGS:
