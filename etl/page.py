@@ -172,20 +172,35 @@ def _is_hole(node: Node) -> bool:
 
 
 def get_text(el: Node, sep: str = "") -> str:
-    """BeautifulSoup's Tag.get_text(sep): the strings under `el`, not comments' or script-like containers'."""
+    """BeautifulSoup's Tag.get_text(sep): the strings under `el` of its own kind. A string's kind is its nearest
+    script-like container's (None for none), and get_text reads only the kind of `el` (None unless it is one)."""
+    wanted = el.tag if el.tag in _STRING_CONTAINERS else None
+    kind = wanted or next((a.tag for a in el.iterancestors(*_STRING_CONTAINERS)), None)
     parts: list[str] = []
-    _strings(el, parts)
+    if kind == wanted:
+        _strings(el, kind, wanted, parts)
     return sep.join(parts)
 
 
-def _strings(el: Node, parts: list[str]) -> None:
-    if el.text:
+def _strings(el: Node, kind: str | None, wanted: str | None, parts: list[str]) -> None:
+    if el.text and kind == wanted:
         parts.append(el.text)
     for child in el:
-        if isinstance(child.tag, str) and child.tag not in _STRING_CONTAINERS:
-            _strings(child, parts)
-        if child.tail:
+        name = child.tag
+        if isinstance(name, str):
+            inner = name if name in _STRING_CONTAINERS else kind
+            if inner is None or wanted is not None:  # (under a container, no string is of no container's kind)
+                _strings(child, inner, wanted, parts)
+        if child.tail and kind == wanted:
             parts.append(child.tail)
+
+
+def _document_text(tops: Tops) -> str:
+    """The document's get_text(" ")."""
+    parts: list[str] = []
+    for top in tops:
+        _strings(top, None, None, parts)
+    return " ".join(parts)
 
 
 def _elements(tops: Tops) -> Iterator[Node]:
@@ -578,7 +593,7 @@ def _context_year(url: str | None, metas: dict[str, str], tops: Tops) -> int | N
     for value in metas.values():
         if m := _FULL_DATE.match(value):
             return int(m["y"])
-    years = [int(y) for y in _YEAR.findall(" ".join(_strings_in(tops)))]
+    years = [int(y) for y in _YEAR.findall(_document_text(tops))]
     return max(set(years), key=years.count) if years else None
 
 
