@@ -1,5 +1,7 @@
 """etl.page as it was before issue 6's port to lxml's tree, over BeautifulSoup's tree: the reference the lxml reading
-is held equal to (tests/test_fast_paths.py). Kept verbatim but for this header."""
+is held equal to (tests/test_fast_paths.py). Kept verbatim but for this header and one fix: whether an element is
+an ancestor of the title is asked by identity (`in` compared BeautifulSoup tags by equality, so an element that
+only looked like the title's ancestor counted as one)."""
 
 # ruff: noqa
 # mypy: ignore-errors
@@ -677,7 +679,7 @@ def byline_lines(heading: Tag | None, content: Tag) -> list[str]:
     """The short lines between the title and the article that date or credit it ('2019-09-26 12:11 来源：某某网
     作者：张三'): credits, not body. (Such lines inside the article stay in its body, as for posts.)"""
     lines: list[str] = []
-    if heading is not None and content not in heading.parents:
+    if heading is not None and not any(p is content for p in heading.parents):
         inside = {id(d) for d in heading.descendants}
         blocks: dict[int, list[str]] = {}
         order: list[int] = []
@@ -716,7 +718,7 @@ def _text_between(start: Tag, end: Tag, limit: int = 10_000) -> int:
 def _clean(root: Tag, heading: Tag | None, stats: dict[int, _Stats]) -> None:
     """Cut from the article what is not its text: the title heading, and chrome boxes (nav, share and related
     boxes) when they are mostly links or short; a class name alone is not enough ('elementor-widget' is content)."""
-    if heading is not None and root in heading.parents:
+    if heading is not None and any(p is root for p in heading.parents):
         heading.decompose()
     for tag in list(_blocks(root)):
         if tag.decomposed or not _is_negative(tag):
