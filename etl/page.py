@@ -1,8 +1,8 @@
 """Full pages: find the article among the site chrome, and the page's title, date and author. Generic: no site rules.
 
-One parse, into lxml's tree. Metadata comes from <meta> tags and JSON-LD, then from the page itself: the title is the heading that
-matches the document's <title>, the date the first one written after it. The article is the element whose text is
-most paragraph-like and least diluted by other text (`main_content`).
+One parse, into lxml's tree. Metadata comes from <meta> tags and JSON-LD, then from the page itself: the title is the
+heading that matches the document's <title>, the date the first one written after it. The article is the element
+whose text is most paragraph-like and least diluted by other text (`main_content`).
 """
 
 from __future__ import annotations
@@ -146,8 +146,8 @@ Tops = list[Node]
 
 # What holds the place of an element taken out of the tree (`_cut`): never in a page, skipped when written back.
 _HOLE = "etl-cut"
-# Elements whose strings get_text leaves out (BeautifulSoup types them apart: Script, Stylesheet, TemplateString,
-# ruby text); the other walks of this module read ruby text as text.
+# Elements whose strings BeautifulSoup typed apart (Script, Stylesheet, TemplateString, ruby text): get_text reads
+# only strings of the element's own kind; the other walks of this module read ruby text as text.
 _STRING_CONTAINERS = frozenset({"script", "style", "template", "rt", "rp"})
 
 
@@ -262,9 +262,9 @@ _VOID = frozenset(
 )
 _RAW_TEXT = frozenset({"script", "style"})  # their strings are written unescaped
 _KEEP_SPACE = frozenset({"pre", "textarea"})  # whitespace inside is kept as it is
-_ASCII_SPACES = frozenset("\x20\x0a\x09\x0c\x0d")
+_ASCII_SPACES = "\x20\x0a\x09\x0c\x0d"
 # Attributes BeautifulSoup splits on whitespace and writes back joined by one space.
-_LIST_ATTRS = {"class", "accesskey", "dropzone"}
+_LIST_ATTRS = frozenset({"class", "accesskey", "dropzone"})
 _LIST_ATTRS_OF = {
     "a": {"rel", "rev"},
     "link": {"rel", "rev"},
@@ -299,7 +299,7 @@ def _attribute(name: str, tag: str, value: str) -> str:
 
 def _as_written(value: str, raw: bool, keep_space: bool) -> str:
     # BeautifulSoup kept a string of nothing but ASCII whitespace as one newline or one space.
-    if not keep_space and all(c in _ASCII_SPACES for c in value):
+    if not keep_space and not value.strip(_ASCII_SPACES):
         value = "\n" if "\n" in value else " "
     return value if raw else _escape(value)
 
