@@ -314,7 +314,7 @@ def html_of(el: Node) -> str:
 def _write(el: Node, out: list[str], keep_space: bool) -> None:
     tag = el.tag
     keep_space = keep_space or tag in _KEEP_SPACE
-    attrs = "".join(_attribute(k, tag, v) for k, v in el.items())
+    attrs = "".join(_attribute(k, tag, v) for k, v in sorted(el.items()))  # sorted, as BeautifulSoup wrote them
     children = [c for c in el if not _is_hole(c) or c.tail]
     if tag in _VOID and not el.text and not children:
         out.append(f"<{tag}{attrs}/>")
