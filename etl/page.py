@@ -1,13 +1,14 @@
 """Full pages: find the article among the site chrome, and the page's title, date and author. Generic: no site rules.
 
-One parse. Metadata comes from <meta> tags and JSON-LD, then from the page itself: the title is the heading that
-matches the document's <title>, the date the first one written after it. The article is the element whose text is
-most paragraph-like and least diluted by other text (`main_content`).
+One parse, into lxml's tree. Metadata comes from <meta> tags and JSON-LD, then from the page itself: the title is the
+heading that matches the document's <title>, the date the first one written after it. The article is the element
+whose text is most paragraph-like and least diluted by other text (`main_content`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -15,11 +16,11 @@ from dataclasses import dataclass
 from html import escape as html_escape
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
-from bs4.element import NavigableString, PreformattedString
+from lxml import etree
 
 from etl import dates, rules, text
 from etl.entry import Entry, RejectError
+from etl.extract import parse_html
 
 # Elements removed before anything is measured: never article text.
 _CHROME_TAGS = (
@@ -132,64 +133,260 @@ _URL_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/_]?(?P<m>[01]\d)[-/_]?(?
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年|[-/.]\d{1,2}[-/.]\d{1,2})")
 
 
+# --- the tree ------------------------------------------------------------------------------------------------
+
+# lxml's own tree, not BeautifulSoup's: the same libxml2 parse without a Python object built per node (building
+# BeautifulSoup's tree was most of a page's time). Read with the rules BeautifulSoup's tree was read with, string for
+# string (tests hold the two readings equal, tests/bs4_page.py): a string is an element's .text or .tail, comments and
+# processing instructions are not text, and an element is an lxml node whose tag is a str.
+Node = Any  # an lxml element, comment or processing instruction (lxml has no type hints)
+# The document's top-level elements: one <html> mostly, but a page that opens a second <html> after closing the first
+# gets two, side by side, as BeautifulSoup's document held them.
+Tops = list[Node]
+
+# What holds the place of an element taken out of the tree (`_cut`): never in a page, skipped when written back.
+_HOLE = "etl-cut"
+# Elements whose strings BeautifulSoup typed apart (Script, Stylesheet, TemplateString, ruby text): get_text reads
+# only strings of the element's own kind; the other walks of this module read ruby text as text.
+_STRING_CONTAINERS = frozenset({"script", "style", "template", "rt", "rp"})
+
+
+def _is_element(node: Node) -> bool:
+    return isinstance(node.tag, str)
+
+
+def _cut(el: Node) -> None:
+    """Take `el` out as BeautifulSoup's decompose did. The string after it stays a string of its own, as it did
+    there: a marker holds the place (lxml would join it to the string before, and texts joined with spaces, lines
+    and serialised whitespace would read differently)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    hole = etree.ProcessingInstruction(_HOLE)
+    hole.tail = el.tail
+    parent.replace(el, hole)
+
+
+def _is_hole(node: Node) -> bool:
+    return node.tag is etree.ProcessingInstruction and node.target == _HOLE
+
+
+def get_text(el: Node, sep: str = "") -> str:
+    """BeautifulSoup's Tag.get_text(sep): the strings under `el` of its own kind. A string's kind is its nearest
+    script-like container's (None for none), and get_text reads only the kind of `el` (None unless it is one)."""
+    wanted = el.tag if el.tag in _STRING_CONTAINERS else None
+    kind = wanted or next((a.tag for a in el.iterancestors(*_STRING_CONTAINERS)), None)
+    parts: list[str] = []
+    if kind == wanted:
+        _strings(el, kind, wanted, parts)
+    return sep.join(parts)
+
+
+def _strings(el: Node, kind: str | None, wanted: str | None, parts: list[str]) -> None:
+    if el.text and kind == wanted:
+        parts.append(el.text)
+    for child in el:
+        name = child.tag
+        if isinstance(name, str):
+            inner = name if name in _STRING_CONTAINERS else kind
+            if inner is None or wanted is not None:  # (under a container, no string is of no container's kind)
+                _strings(child, inner, wanted, parts)
+        if child.tail and kind == wanted:
+            parts.append(child.tail)
+
+
+def _document_text(tops: Tops) -> str:
+    """The document's get_text(" ")."""
+    parts: list[str] = []
+    for top in tops:
+        _strings(top, None, None, parts)
+    return " ".join(parts)
+
+
+def _elements(tops: Tops) -> Iterator[Node]:
+    """Every element of the document, in document order."""
+    for top in tops:
+        yield from top.iter(etree.Element)
+
+
+def _contains(outer: Node, inner: Node) -> bool:
+    return any(a is outer for a in inner.iterancestors())
+
+
+_WALK_EVENTS = ("start", "end", "comment", "pi")
+
+
+def _strings_after(start: Node, stop: Node | None = None) -> Iterator[tuple[str, Node]]:
+    """The strings after `start` and all it holds, in document order, each with the element holding it (BeautifulSoup's
+    next_elements, strings only); up to the element `stop` when the walk comes to it."""
+    node = start
+    while node is not None:
+        parent = node.getparent()
+        if node.tail and parent is not None:
+            yield node.tail, parent
+        for sibling in node.itersiblings():
+            if sibling is stop:
+                return
+            if not _is_element(sibling):
+                if sibling.tail:
+                    yield sibling.tail, parent
+                continue
+            for event, el in etree.iterwalk(sibling, events=_WALK_EVENTS):
+                if event == "start":
+                    if el is stop:
+                        return
+                    if el.text:
+                        yield el.text, el
+                elif el.tail:  # the end of an element, a comment or a processing instruction
+                    yield el.tail, el.getparent()
+        node = parent
+
+
+def _strings_in(tops: Tops) -> Iterator[str]:
+    """The document's strings in document order (BeautifulSoup's descendants, strings only)."""
+    for top in tops:
+        for event, node in etree.iterwalk(top, events=_WALK_EVENTS):
+            if event == "start":
+                if node.text:
+                    yield node.text
+            elif node.tail and node is not top:
+                yield node.tail
+
+
+# Writing an element back as BeautifulSoup's str(tag) did (its "minimal" formatter), for the article's HTML: the same
+# string read again gives extract_post the tree it was given before. lxml's own serialiser would not do: it
+# percent-escapes src and href values, which are read as they are written.
+_VOID = frozenset(
+    "area base br col embed hr img input keygen link menuitem meta param source track wbr "
+    "basefont bgsound command frame image isindex nextid spacer".split()
+)
+_RAW_TEXT = frozenset({"script", "style"})  # their strings are written unescaped
+_KEEP_SPACE = frozenset({"pre", "textarea"})  # whitespace inside is kept as it is
+_ASCII_SPACES = "\x20\x0a\x09\x0c\x0d"
+# Attributes BeautifulSoup splits on whitespace and writes back joined by one space.
+_LIST_ATTRS = frozenset({"class", "accesskey", "dropzone"})
+_LIST_ATTRS_OF = {
+    "a": {"rel", "rev"},
+    "link": {"rel", "rev"},
+    "td": {"headers"},
+    "th": {"headers"},
+    "form": {"accept-charset"},
+    "object": {"archive"},
+    "area": {"rel"},
+    "icon": {"sizes"},
+    "iframe": {"sandbox"},
+    "output": {"for"},
+}
+_XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+
+
+def _escape(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(name: str, tag: str, value: str) -> str:
+    if name in _LIST_ATTRS or name in _LIST_ATTRS_OF.get(tag, ()):
+        value = " ".join(value.split())
+    if name.startswith(_XML_NS):
+        name = "xml:" + name[len(_XML_NS) :]
+    value = _escape(value)
+    if '"' in value:
+        if "'" not in value:
+            return f" {name}='{value}'"
+        value = value.replace('"', "&quot;")
+    return f' {name}="{value}"'
+
+
+def _as_written(value: str, raw: bool, keep_space: bool) -> str:
+    # BeautifulSoup kept a string of nothing but ASCII whitespace as one newline or one space.
+    if not keep_space and not value.strip(_ASCII_SPACES):
+        value = "\n" if "\n" in value else " "
+    return value if raw else _escape(value)
+
+
+def html_of(el: Node) -> str:
+    """An element and all it holds as HTML, as BeautifulSoup wrote it (the holes of `_cut` left out)."""
+    out: list[str] = []
+    _write(el, out, any(a.tag in _KEEP_SPACE for a in el.iterancestors()))
+    return "".join(out)
+
+
+def _write(el: Node, out: list[str], keep_space: bool) -> None:
+    tag = el.tag
+    keep_space = keep_space or tag in _KEEP_SPACE
+    attrs = "".join(_attribute(k, tag, v) for k, v in sorted(el.items()))  # sorted, as BeautifulSoup wrote them
+    children = [c for c in el if not _is_hole(c) or c.tail]
+    if tag in _VOID and not el.text and not children:
+        out.append(f"<{tag}{attrs}/>")
+        return
+    out.append(f"<{tag}{attrs}>")
+    raw = tag in _RAW_TEXT
+    if el.text:
+        out.append(_as_written(el.text, raw, keep_space))
+    for child in children:
+        if _is_element(child):
+            _write(child, out, keep_space)
+        elif child.tag is etree.Comment:
+            out.append(f"<!--{child.text or ''}-->")
+        elif child.tag is etree.ProcessingInstruction:
+            if not _is_hole(child):
+                out.append(f"<?{child.target} {child.text}>" if child.text else f"<?{child.target}>")
+        else:  # an entity reference
+            out.append(child.text or "")
+        if child.tail:
+            out.append(_as_written(child.tail, raw, keep_space))
+    out.append(f"</{tag}>")
+
+
 # --- metadata ------------------------------------------------------------------------------------------------
 
 
 _TITLE_CLASS = re.compile(r"title", re.I)
 _HEADING_NAMES = frozenset({"h1", "h2", "h3"})
 _CHROME = frozenset(_CHROME_TAGS)
+_NOT_TITLED = frozenset({"h1", "h2", "h3", "a", "title", "html", "body"})
 
 
 @dataclass
 class _Index:
-    """The elements the page's readers look for, found in one pass over the tree (each find_all was a pass).
+    """The elements the page's readers look for, found in one pass over the tree.
 
-    Lists are in document order, as find_all gives them; the ones read after the chrome is removed leave out what
-    sits inside it."""
+    Lists are in document order; the ones read after the chrome is cut leave out what sits inside it."""
 
-    metas: list[Tag]
-    dated: list[Tag]  # itemprop=datePublished
-    scripts: list[Tag]
-    canonical: Tag | None
-    chrome: list[Tag]
-    headings: list[Tag]  # h1 h2 h3, outside the chrome
-    titled: list[Tag]  # a class with 'title' in it, not h1-h3 a title html body, outside the chrome
-    times: list[Tag]  # outside the chrome
-    title: Tag | None  # the first <title> outside the chrome
-
-
-def _in_chrome(tag: Tag) -> bool:
-    return any(parent.name in _CHROME for parent in tag.parents)
+    metas: list[Node]
+    dated: list[Node]  # itemprop=datePublished
+    scripts: list[Node]
+    canonical: Node | None
+    chrome: list[Node]
+    headings: list[Node]  # h1 h2 h3, outside the chrome
+    titled: list[Node]  # a class with 'title' in it, not h1-h3 a title html body, outside the chrome
+    times: list[Node]  # outside the chrome
+    title: Node | None  # the first <title> outside the chrome
 
 
-def _is_canonical(rel: object) -> bool:
-    # How find_all matches a value against a multi-valued attribute: any one value, or all of them joined.
-    if isinstance(rel, list):
-        return "canonical" in rel or " ".join(rel) == "canonical"
-    return rel == "canonical"
+def _in_chrome(tag: Node) -> bool:
+    return any(parent.tag in _CHROME for parent in tag.iterancestors())
 
 
-def _index(soup: BeautifulSoup) -> _Index:
-    metas: list[Tag] = []
-    dated: list[Tag] = []
-    scripts: list[Tag] = []
-    canonical: Tag | None = None
-    chrome: list[Tag] = []
-    headings: list[Tag] = []
-    titled: list[Tag] = []
-    times: list[Tag] = []
-    titles: list[Tag] = []
-    for tag in soup.descendants:
-        if not isinstance(tag, Tag):
-            continue
-        name, attrs = tag.name, tag.attrs
+def _index(tops: Tops) -> _Index:
+    metas: list[Node] = []
+    dated: list[Node] = []
+    scripts: list[Node] = []
+    canonical: Node | None = None
+    chrome: list[Node] = []
+    headings: list[Node] = []
+    titled: list[Node] = []
+    times: list[Node] = []
+    titles: list[Node] = []
+    for tag in _elements(tops):
+        name, attrs = tag.tag, tag.attrib
         if name in _CHROME:
             chrome.append(tag)
             if name == "script":
                 scripts.append(tag)
             elif name == "meta":
                 metas.append(tag)
-            elif name == "link" and canonical is None and _is_canonical(attrs.get("rel")):
+            elif name == "link" and canonical is None and "canonical" in (attrs.get("rel") or "").split():
                 canonical = tag
         elif name in _HEADING_NAMES:
             headings.append(tag)
@@ -200,29 +397,25 @@ def _index(soup: BeautifulSoup) -> _Index:
         if attrs:
             if attrs.get("itemprop") == "datePublished":
                 dated.append(tag)
+            # A chrome element is cut with all it holds: BeautifulSoup then read its title class as empty.
             classes = attrs.get("class")
-            if (
-                classes
-                and name not in ("h1", "h2", "h3", "a", "title", "html", "body")
-                and any(_TITLE_CLASS.search(c) for c in classes)
-            ):
+            if classes and name not in _NOT_TITLED and name not in _CHROME and _TITLE_CLASS.search(classes):
                 titled.append(tag)
-    outside = [t for t in headings + titled + times + titles if not _in_chrome(t)]
-    kept = set(map(id, outside))
 
-    def keep(tags: list[Tag]) -> list[Tag]:
-        return [t for t in tags if id(t) in kept]
+    def outside(tags: list[Node]) -> list[Node]:
+        return [t for t in tags if not _in_chrome(t)]
 
+    kept_titles = outside(titles)
     return _Index(
         metas=metas,
         dated=dated,
         scripts=scripts,
         canonical=canonical,
         chrome=chrome,
-        headings=keep(headings),
-        titled=keep(titled),
-        times=keep(times),
-        title=next(iter(keep(titles)), None),
+        headings=outside(headings),
+        titled=outside(titled),
+        times=outside(times),
+        title=kept_titles[0] if kept_titles else None,
     )
 
 
@@ -232,11 +425,11 @@ def _metas(index: _Index) -> dict[str, str]:
     for tag in index.metas:
         key = tag.get("property") or tag.get("name") or tag.get("itemprop")
         value = tag.get("content")
-        if isinstance(key, str) and isinstance(value, str) and value.strip():
+        if key is not None and value is not None and value.strip():
             found.setdefault(key.strip().lower(), value.strip())
     for tag in index.dated:
         published = tag.get("content") or tag.get("datetime")
-        if isinstance(published, str) and published.strip():
+        if published is not None and published.strip():
             found.setdefault("datepublished", published.strip())
     return found
 
@@ -245,7 +438,7 @@ def _json_ld(index: _Index) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for script in (s for s in index.scripts if s.get("type") == "application/ld+json"):
         try:
-            doc = json.loads(script.string or "")
+            doc = json.loads(script.text or "")
         except (json.JSONDecodeError, TypeError):
             continue
         stack = doc if isinstance(doc, list) else [doc]
@@ -277,33 +470,33 @@ def _squash(value: str) -> str:
     return "".join(value.split()).lower()
 
 
-def _headings(index: _Index) -> Iterator[Tag]:
+def _headings(index: _Index) -> Iterator[Node]:
     yield from index.headings
     yield from index.titled
 
 
-def title_of(index: _Index, metas: dict[str, str], ld: list[dict[str, Any]]) -> tuple[str | None, Tag | None]:
+def title_of(index: _Index, metas: dict[str, str], ld: list[dict[str, Any]]) -> tuple[str | None, Node | None]:
     """The article's title, and the heading element that shows it when there is one.
 
     A heading wins when it is a part of the document title or og:title (sites add their name to <title>); the
     longest such heading; otherwise og:title and friends; otherwise the longest part of <title>.
     """
-    doc_title = text.fold(index.title.get_text()) if index.title else ""
+    doc_title = text.fold(get_text(index.title)) if index.title is not None else ""
     declared = [v for key in _TITLE_META if (v := metas.get(key))]
     if headline := _ld_value(ld, "headline"):
         declared.append(headline)
     targets = [_squash(t) for t in [doc_title, *declared] if t]
     segments = {_squash(p) for p in _TITLE_SPLIT.split(doc_title)} - {""}
-    best: tuple[int, Tag] | None = None
+    best: tuple[int, Node] | None = None
     for tag in _headings(index):
-        key = _squash(tag.get_text(" "))
+        key = _squash(get_text(tag, " "))
         if not key or len(key) > 200:
             continue
         matches = key in segments or (len(key) >= 4 and any(key in t for t in targets))
         if matches and (best is None or len(key) > best[0]):
             best = (len(key), tag)
     if best is not None:
-        return text.fold(best[1].get_text(" ")), best[1]
+        return text.fold(get_text(best[1], " ")), best[1]
     if declared:
         return text.fold(declared[0]), None
     parts = [p for p in (text.fold(p) for p in _TITLE_SPLIT.split(doc_title)) if p]
@@ -311,9 +504,9 @@ def title_of(index: _Index, metas: dict[str, str], ld: list[dict[str, Any]]) -> 
         longest = max(parts, key=len)
         site = _SITE_SUFFIX.match(longest)
         return (site.group("title") if site else longest), None
-    h1 = next((h for h in index.headings if h.name == "h1"), None)
-    if h1 is not None and text.fold(h1.get_text()):
-        return text.fold(h1.get_text(" ")), h1
+    h1 = next((h for h in index.headings if h.tag == "h1"), None)
+    if h1 is not None and text.fold(get_text(h1)):
+        return text.fold(get_text(h1, " ")), h1
     return None, None
 
 
@@ -392,7 +585,7 @@ def _declared_date(metas: dict[str, str], ld: list[dict[str, Any]], index: _Inde
     return None
 
 
-def _context_year(url: str | None, metas: dict[str, str], soup: BeautifulSoup) -> int | None:
+def _context_year(url: str | None, metas: dict[str, str], tops: Tops) -> int | None:
     """The year for dates written without one: from the URL, a date in the meta tags (even an update time), else
     the most common year written in the page."""
     if url and (m := _URL_DATE.search(url)):
@@ -400,25 +593,23 @@ def _context_year(url: str | None, metas: dict[str, str], soup: BeautifulSoup) -
     for value in metas.values():
         if m := _FULL_DATE.match(value):
             return int(m["y"])
-    years = [int(y) for y in _YEAR.findall(soup.get_text(" "))]
+    years = [int(y) for y in _YEAR.findall(_document_text(tops))]
     return max(set(years), key=years.count) if years else None
 
 
-def _texts_after(start: Tag | None, soup: BeautifulSoup, limit: int) -> list[str]:
-    """Text nodes in document order from `start` (or the top), up to `limit` characters."""
+def _texts_after(start: Node | None, tops: Tops, limit: int) -> list[str]:
+    """Text nodes in document order from the end of `start` (or the top), up to `limit` characters: a date in the
+    title is not the publication date."""
     seen = 0
     found: list[str] = []
-    inside = set(map(id, start.descendants)) if start is not None else set()
-    for piece in start.next_elements if start is not None else soup.descendants:
-        if id(piece) in inside:
-            continue  # the title's own text: a date in a title is not the publication date
-        if isinstance(piece, NavigableString) and not isinstance(piece, PreformattedString):
-            value = str(piece).strip()
-            if value:
-                seen += len(value)
-                found.append(value)
-                if seen > limit:
-                    break
+    pieces = (p for p, _ in _strings_after(start)) if start is not None else _strings_in(tops)
+    for piece in pieces:
+        value = piece.strip()
+        if value:
+            seen += len(value)
+            found.append(value)
+            if seen > limit:
+                break
     return found
 
 
@@ -468,11 +659,11 @@ def _url_date(url: str | None, tz: str) -> dt.datetime | None:
 
 
 def published_of(
-    soup: BeautifulSoup,
+    tops: Tops,
     index: _Index,
     metas: dict[str, str],
     ld: list[dict[str, Any]],
-    heading: Tag | None,
+    heading: Node | None,
     url: str | None,
     scripts: list[str],
     tz: str,
@@ -480,9 +671,9 @@ def published_of(
     """Meta tags and JSON-LD, else <time>, else the date written on the page, else one set by a script, else the
     URL's; a declared day without a time takes the written time of that day."""
     declared = _declared_date(metas, ld, index, tz)
-    lines = _texts_after(heading, soup, 3000)
+    lines = _texts_after(heading, tops, 3000)
     # The year of a date written without one, looked for only when there is such a date (it can read the page).
-    year = _context_year(url, metas, soup) if _SHORT_DATE.search(" ".join(lines)) else None
+    year = _context_year(url, metas, tops) if _SHORT_DATE.search(" ".join(lines)) else None
     written = _written_date(lines, year, tz)
     if declared is None:
         return written or _script_date(scripts, tz) or _url_date(url, tz)
@@ -514,97 +705,117 @@ class _Own:
     links: int  # characters inside links
 
 
-def _own_text(tag: Tag) -> _Own:
+def _own_text(tag: Node) -> _Own:
+    # The strings in the order the reading always took them (a block's strings, then its inline children's from
+    # the last one back): only counts read them, and whether they end in '...'.
     parts: list[str] = []
     links = 0
-    stack: list[tuple[Tag, bool]] = [(tag, False)]
+    stack: list[tuple[Node, bool]] = [(tag, False)]
     while stack:
         node, in_link = stack.pop()
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                if not isinstance(child, PreformattedString):
-                    parts.append(str(child))
-                    if in_link:
-                        links += len(_WHITESPACE.sub("", child))
-            elif isinstance(child, Tag) and child.name in _INLINE_TAGS:
-                stack.append((child, in_link or child.name == "a"))
+        if node.text:
+            parts.append(node.text)
+            if in_link:
+                links += len(_WHITESPACE.sub("", node.text))
+        for child in node:
+            name = child.tag
+            if isinstance(name, str) and name in _INLINE_TAGS:
+                stack.append((child, in_link or name == "a"))
+            if child.tail:
+                parts.append(child.tail)
+                if in_link:
+                    links += len(_WHITESPACE.sub("", child.tail))
+    if not parts:
+        return _NO_TEXT
     shown = "".join(parts)
     return _Own(shown, len(_WHITESPACE.sub("", shown)), links)
 
 
-def _label(tag: Tag) -> str:
+_NO_TEXT = _Own("", 0, 0)
+
+
+def _label(tag: Node) -> str:
     classes = tag.get("class")
     ident = tag.get("id")
-    return " ".join([*(classes if isinstance(classes, list) else []), ident if isinstance(ident, str) else ""]).strip()
+    return " ".join([*(classes.split() if classes is not None else []), ident or ""]).strip()
 
 
-def _leaning(tag: Tag) -> int:
+def _leaning(tag: Node) -> int:
     """-1 for a box named or tagged as chrome, +1 for one named as content (strongly), 0 for neither, both or a
     weak content name ('comment-content' is neither: it stays inside its comment section)."""
     label = _label(tag)
-    negative = tag.name in _NEGATIVE_TAGS or bool(
-        label
-        and (
-            _NEGATIVE_INSIDE.search(label) or any(part.lower() in _NEGATIVE_PARTS for part in _NAME_PARTS.split(label))
-        )
-    )
-    positive = bool(label and _POSITIVE.search(label))
-    if negative:
+    if not label:
+        return -1 if tag.tag in _NEGATIVE_TAGS else 0
+    named_negative, positive, strong = _named(label)
+    if named_negative or tag.tag in _NEGATIVE_TAGS:
         return 0 if positive else -1
-    return 1 if label and _STRONG_POSITIVE.search(label) else 0
+    return 1 if strong else 0
 
 
-def _is_negative(tag: Tag) -> bool:
+@functools.lru_cache(maxsize=4096)
+def _named(label: str) -> tuple[bool, bool, bool]:
+    """What a class-and-id label says: chrome, content, strongly content. Cached: a page repeats its class names."""
+    negative = bool(
+        _NEGATIVE_INSIDE.search(label) or any(part.lower() in _NEGATIVE_PARTS for part in _NAME_PARTS.split(label))
+    )
+    return negative, _POSITIVE.search(label) is not None, _STRONG_POSITIVE.search(label) is not None
+
+
+def _is_negative(tag: Node) -> bool:
     return _leaning(tag) < 0
 
 
-def _measure(tag: Tag, negative: bool, stats: dict[int, _Stats], heading: Tag | None) -> _Stats:
+def _is_prose(own: _Own) -> bool:
+    """Not mostly links, punctuated (a keyword dump is not), and either a sentence or a long line (a header's
+    '字号 大 中 小' or a date line is text, but not article text)."""
+    return (
+        own.chars >= _MIN_PARAGRAPH
+        and own.links * 2 < own.chars
+        and len(_PUNCT.findall(own.text)) * 150 >= own.chars
+        and (own.chars >= 25 or _COMMA.search(own.text) is not None or _SENTENCE_END.search(own.text) is not None)
+        and not own.text.rstrip().endswith("...")  # a teaser cut short, not the article
+    )
+
+
+def _measure(tag: Node, negative: bool, stats: dict[Node, _Stats], heading: Node | None) -> _Stats:
     """Post-order: every element's text, link text, paragraph text and paragraph score (the title is not one).
     A box named as content inside one named as chrome counts again ('main_content' in 'js_img_share_area')."""
     leaning = _leaning(tag)
     negative = (negative and leaning <= 0) or leaning < 0 or tag is heading
     here = _Stats()
-    if tag.name not in _INLINE_TAGS:
-        own = _own_text(tag)
-        here.text, here.links = own.chars, own.links
-        commas = len(_COMMA.findall(own.text))
-        # Prose: not mostly links, punctuated (a keyword dump is not), and either a sentence or a long line (a
-        # header's '字号 大 中 小' or a date line is text, but not article text).
-        prose = (
-            own.chars >= _MIN_PARAGRAPH
-            and own.links * 2 < own.chars
-            and len(_PUNCT.findall(own.text)) * 150 >= own.chars
-            and (own.chars >= 25 or commas > 0 or _SENTENCE_END.search(own.text) is not None)
-            and not own.text.rstrip().endswith("...")  # a teaser cut short, not the article
-        )
-        if prose and not negative:
-            here.good = own.chars - own.links
-            here.score = 1 + commas + min(own.chars / 100, 3)
-    for child in tag.children:
-        if isinstance(child, Tag) and child.name not in _INLINE_TAGS:
+    own = _own_text(tag)
+    here.text, here.links = own.chars, own.links
+    if not negative and _is_prose(own):
+        here.good = own.chars - own.links
+        here.score = 1 + len(_COMMA.findall(own.text)) + min(own.chars / 100, 3)
+    for child in tag:
+        name = child.tag
+        if isinstance(name, str) and name not in _INLINE_TAGS:
             sub = _measure(child, negative, stats, heading)
             here.text += sub.text
             here.links += sub.links
             here.good += sub.good
             here.score += sub.score
-    stats[id(tag)] = here
+    stats[tag] = here
     return here
 
 
-def _blocks(root: Tag) -> Iterator[Tag]:
-    for tag in root.find_all(True):
-        if tag.name not in _INLINE_TAGS:
+def _blocks(root: Node) -> Iterator[Node]:
+    """The elements under `root` that are not inline, in document order."""
+    for tag in root.iterdescendants(etree.Element):
+        if tag.tag not in _INLINE_TAGS:
             yield tag
 
 
-def main_content(soup: BeautifulSoup, heading: Tag | None, stats: dict[int, _Stats]) -> Tag | None:
+def main_content(tops: Tops, heading: Node | None, stats: dict[Node, _Stats]) -> Node | None:
     """The element holding the article: paragraph-like text, weighted by how much of its text that is."""
-    # From the document, not <body>: broken pages close </html> early and lxml puts the rest beside <body>.
-    _measure(soup, False, stats, heading)
-    best: tuple[float, Tag] | None = None
-    for tag in _blocks(soup):
-        s = stats.get(id(tag))
-        if s is None or s.score <= 0 or s.text == 0 or tag.name not in _CONTAINER_TAGS:
+    # From the top, not <body>: broken pages close </html> early and lxml puts the rest beside <body>.
+    for top in tops:
+        _measure(top, False, stats, heading)
+    best: tuple[float, Node] | None = None
+    for tag in _elements(tops):
+        s = stats.get(tag)
+        if s is None or s.score <= 0 or s.text == 0 or tag.tag not in _CONTAINER_TAGS:
             continue
         purity = s.good / s.text
         value = s.score * purity * purity
@@ -612,55 +823,70 @@ def main_content(soup: BeautifulSoup, heading: Tag | None, stats: dict[int, _Sta
             best = (value, tag)
     if best is not None and best[0] >= 3:
         return best[1]
-    return _after_heading(heading) or (best[1] if best else None)
+    after = _after_heading(heading)
+    if after is not None:
+        return after
+    return best[1] if best else None
 
 
-_BLOCK_CHILD = re.compile(r"^(?:p|div|section|article|h[1-6]|li|ul|ol|table|tr|td|blockquote|dl|dd|dt)$")
+_BLOCK_CHILD = frozenset("p div section article h1 h2 h3 h4 h5 h6 li ul ol table tr td blockquote dl dd dt".split())
 _META_BOX = re.compile(r"meta|info|date|time|author|source|byline|attr|publish", re.I)
+_ALL_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
-def _after_heading(heading: Tag | None) -> Tag | None:
+def _after_heading(heading: Node | None) -> Node | None:
     """For a page with too little text to score: the first block after the title's that is not chrome or the
     title's date line."""
     node = heading
     for _level in range(3):  # the title's block, its parent's, its grandparent's: not the rest of the page
-        if not isinstance(node, Tag) or node.name in ("body", "html", "[document]"):
+        if node is None or node.tag in ("body", "html"):
             break
-        for sibling in node.find_next_siblings(True):
-            shown = text.fold(sibling.get_text(" "))
-            if (not shown and sibling.find("img") is None) or _is_negative(sibling):
+        for sibling in node.itersiblings(etree.Element):
+            shown = text.fold(get_text(sibling, " "))
+            if (not shown and next(sibling.iterdescendants("img"), None) is None) or _is_negative(sibling):
                 continue
             if next(visible_dates(shown), None) is not None and (_META_BOX.search(_label(sibling)) or len(shown) <= 40):
                 continue
             return sibling
-        node = node.parent
+        node = node.getparent()
     return None
 
 
-def title_near_content(content: Tag) -> Tag | None:
+def _headings_before(tops: Tops, content: Node) -> list[Node]:
+    """The h1-h6 elements that start before `content` (its ancestors among them), nearest first."""
+    found: list[Node] = []
+    for tag in _elements(tops):
+        if tag is content:
+            break
+        if tag.tag in _ALL_HEADINGS:
+            found.append(tag)
+    return found[::-1]
+
+
+def title_near_content(tops: Tops, content: Node) -> Node | None:
     """A page whose <title> names only the site: the article's title is then the heading just before the content,
     or the content's first line when it is short and followed by its date line ('发布时间：2019-05-18 来源：…')."""
-    for tag in content.find_all_previous(["h1", "h2", "h3", "h4", "h5", "h6"], limit=2):
-        shown = text.fold(tag.get_text(" "))
+    for tag in _headings_before(tops, content)[:2]:
+        shown = text.fold(get_text(tag, " "))
         if (
             4 <= len(shown) <= 100
-            and tag.find("a") is None
-            and not any(map(_is_negative, tag.parents))
+            and next(tag.iterdescendants("a"), None) is None
+            and not any(map(_is_negative, tag.iterancestors()))
             and _text_between(tag, content) <= 200
         ):
             return tag
-    lines: list[Tag] = []
+    lines: list[Node] = []
     for tag in _blocks(content):
-        if tag.find(_BLOCK_CHILD) is None and text.fold(tag.get_text()):
+        if not any(d.tag in _BLOCK_CHILD for d in tag.iterdescendants(etree.Element)) and text.fold(get_text(tag)):
             lines.append(tag)
             if len(lines) == 3:
                 break
     if len(lines) < 2:
         return None
-    first = text.fold(lines[0].get_text(" "))
-    if len(first) > 80 or first[-1] in "。.：:，,；;" or lines[0].find("a") is not None:
+    first = text.fold(get_text(lines[0], " "))
+    if len(first) > 80 or first[-1] in "。.：:，,；;" or next(lines[0].iterdescendants("a"), None) is not None:
         return None
-    if any(next(visible_dates(text.fold(t.get_text(" "))), None) for t in lines[1:]):
+    if any(next(visible_dates(text.fold(get_text(t, " "))), None) for t in lines[1:]):
         return lines[0]
     return None
 
@@ -668,34 +894,30 @@ def title_near_content(content: Tag) -> Tag | None:
 _CREDIT_WORDS = re.compile(r"来源|作者|记者|编辑|责编|撰文|文/|通讯员|\bby\b|source", re.I)
 
 
-def _block_of(node: NavigableString) -> Tag | None:
-    parent = node.parent
-    while isinstance(parent, Tag) and parent.name in _INLINE_TAGS:
-        parent = parent.parent
+def _block_of(parent: Node) -> Node:
+    """The block a string sits in: the element holding it, or the nearest one above that is not inline."""
+    while parent.tag in _INLINE_TAGS and (up := parent.getparent()) is not None:
+        parent = up
     return parent
 
 
-def byline_lines(heading: Tag | None, content: Tag) -> list[str]:
+def byline_lines(heading: Node | None, content: Node) -> list[str]:
     """The short lines between the title and the article that date or credit it ('2019-09-26 12:11 来源：某某网
     作者：张三'): credits, not body. (Such lines inside the article stay in its body, as for posts.)"""
-    lines: list[str] = []
-    if heading is not None and content not in heading.parents:
-        inside = {id(d) for d in heading.descendants}
-        blocks: dict[int, list[str]] = {}
-        order: list[int] = []
-        for piece in heading.next_elements:
-            if piece is content or len(order) > 12:
-                break
-            if id(piece) in inside or not isinstance(piece, NavigableString) or isinstance(piece, PreformattedString):
-                continue
-            block = _block_of(piece)
-            if block is None or any(map(_is_negative, [block, *block.parents])):
-                continue
-            if id(block) not in blocks:
-                blocks[id(block)] = []
-                order.append(id(block))
-            blocks[id(block)].append(str(piece))
-        lines = [text.fold(" ".join(blocks[key])) for key in order]
+    # Not when the title was cut from the article, nor when the article sits inside the title's element.
+    if heading is None or heading.getparent() is None or _contains(heading, content):
+        return []
+    if _contains(content, heading):
+        return []
+    blocks: dict[Node, list[str]] = {}
+    for piece, parent in _strings_after(heading, stop=content):
+        if len(blocks) > 12:
+            break
+        block = _block_of(parent)
+        if _is_negative(block) or any(map(_is_negative, block.iterancestors())):
+            continue
+        blocks.setdefault(block, []).append(piece)
+    lines = [text.fold(" ".join(pieces)) for pieces in blocks.values()]
     return [line for line in lines if _is_meta_line(line)]
 
 
@@ -703,29 +925,29 @@ def _is_meta_line(line: str) -> bool:
     return len(line) <= 100 and (next(visible_dates(line), None) is not None or bool(_CREDIT_WORDS.search(line)))
 
 
-def _text_between(start: Tag, end: Tag, limit: int = 10_000) -> int:
+def _text_between(start: Node, end: Node, limit: int = 10_000) -> int:
     """Characters of text after `start` (its own left out) and before `end`."""
-    inside = {id(d) for d in start.descendants}
+    if _contains(start, end):
+        return 0
     seen = 0
-    for piece in start.next_elements:
-        if piece is end or seen > limit:
+    for piece, _parent in _strings_after(start, stop=end):
+        if seen > limit:
             break
-        if id(piece) not in inside and isinstance(piece, NavigableString) and not isinstance(piece, PreformattedString):
-            seen += len(piece.strip())
+        seen += len(piece.strip())
     return seen
 
 
-def _clean(root: Tag, heading: Tag | None, stats: dict[int, _Stats]) -> None:
+def _clean(root: Node, heading: Node | None, stats: dict[Node, _Stats]) -> None:
     """Cut from the article what is not its text: the title heading, and chrome boxes (nav, share and related
     boxes) when they are mostly links or short; a class name alone is not enough ('elementor-widget' is content)."""
-    if heading is not None and root in heading.parents:
-        heading.decompose()
+    if heading is not None and _contains(root, heading):
+        _cut(heading)
     for tag in list(_blocks(root)):
-        if tag.decomposed or not _is_negative(tag):
+        if not _is_negative(tag) or not _contains(root, tag):  # (not inside a box already cut)
             continue
-        s = stats.get(id(tag))
-        if tag.name in _NEGATIVE_TAGS or s is None or s.text < 30 or s.links * 3 > s.text:
-            tag.decompose()
+        s = stats.get(tag)
+        if tag.tag in _NEGATIVE_TAGS or s is None or s.text < 30 or s.links * 3 > s.text:
+            _cut(tag)
 
 
 # --- the entry -----------------------------------------------------------------------------------------------
@@ -745,31 +967,31 @@ def _person(value: str | None) -> str | None:
 
 def page_entry(html: str, key: str, url: str | None = None, tz: str = "Asia/Shanghai") -> Entry:
     """A page to an Entry whose HTML is only the article's container."""
-    soup = BeautifulSoup(html, "lxml")
-    index = _index(soup)
+    tops = [node for node in parse_html(html) if _is_element(node)]
+    index = _index(tops)
     ld = _json_ld(index)
     metas = _metas(index)
-    scripts = [script.string for script in index.scripts if script.string]
+    scripts = [script.text for script in index.scripts if script.text]
     canonical = index.canonical
     href = canonical.get("href") if canonical is not None else None
-    page_url = url or (href if isinstance(href, str) and href.startswith("http") else None)
+    page_url = url or (href if href is not None and href.startswith("http") else None)
     for tag in index.chrome:
-        tag.decompose()
+        _cut(tag)
     title, heading = title_of(index, metas, ld)
-    published = published_of(soup, index, metas, ld, heading, page_url, scripts, tz)
+    published = published_of(tops, index, metas, ld, heading, page_url, scripts, tz)
     author = _person(_ld_value(ld, "author")) or next((p for k in _AUTHOR_META if (p := _person(metas.get(k)))), None)
-    stats: dict[int, _Stats] = {}
-    content = main_content(soup, heading, stats)
+    stats: dict[Node, _Stats] = {}
+    content = main_content(tops, heading, stats)
     if content is None:
         raise RejectError("no article text found on the page")
-    if heading is None and (inner := title_near_content(content)) is not None:
-        title, heading = text.fold(inner.get_text(" ")), inner
+    if heading is None and (inner := title_near_content(tops, content)) is not None:
+        title, heading = text.fold(get_text(inner, " ")), inner
     _clean(content, heading, stats)
     credits = "".join(f"<p>{html_escape(line)}</p>" for line in byline_lines(heading, content))
     return Entry(
         key=key,
         # The title's byline and date lines travel as a credit box: read for credits, never body.
-        html=(f"<div {rules.CREDIT_MARK}>{credits}</div>" if credits else "") + str(content),
+        html=(f"<div {rules.CREDIT_MARK}>{credits}</div>" if credits else "") + html_of(content),
         kind="page",
         title=title,
         url=page_url,

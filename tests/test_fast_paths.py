@@ -192,7 +192,6 @@ def old_minhash_bands(body: str) -> list[int] | None:
 @given(_TEXTS)
 def test_counts_hash_and_language_as_before(sample: str) -> None:
     import hashlib
-    import re
     import unicodedata
 
     assert text.char_count(sample) == len(re.sub(r"\s+", "", sample))
@@ -533,74 +532,155 @@ def test_joined_boilerplate_matches_as_the_patterns(para: str) -> None:
         assert joined == any(b.search(para) for b in rules.boilerplate_for(site)), site.name
 
 
-# --- pages: one pass finds what each find_all found -------------------------------------------------------------
+# --- pages: lxml's tree read as BeautifulSoup's was (tests/bs4_page.py) ------------------------------------------
 
-_PAGE_PIECES = st.sampled_from(
+_PAGE_HEAD = st.sampled_from(
     [
         '<meta name="author" content="张三">',
         '<meta property="og:title" content="标题">',
+        "<meta name='og:time ' content='2019-09-07 08:05:32'>",
         '<meta itemprop="datePublished" content="2021-09-22">',
-        '<span itemprop="datePublished" datetime="2021-09-22T10:00">x</span>',
-        '<link rel="canonical" href="https://example.com/a">',
+        "<meta name='dateUpdate' content='2019-10-08 12:00:57'>",
+        '<meta property="og:image" content="https://x/og.jpg">',
+        '<link rel="canonical" href="https://example.com/2021/0922/a.html">',
         '<link rel="alternate canonical" href="https://example.com/b">',
         '<link rel="stylesheet" href="s.css">',
-        '<script type="application/ld+json">{"headline": "h"}</script>',
+        '<script type="application/ld+json">{"headline": "文档标题", "author": {"name": "Jane Doe"}}</script>',
         "<script>var publish_time = '2021-09-22';</script>",
         "<title>文档标题_站点</title>",
-        "<svg><title>图标</title><h1>in svg</h1></svg>",
-        "<noscript><h2>in noscript</h2><time datetime='2020-01-01'>t</time></noscript>",
-        "<template><div class='title'>tpl</div></template>",
-        "<h1>主标题</h1>",
-        "<h2 class='sub-title'>副标题</h2>",
-        "<h3>小标题</h3>",
-        "<div class='article-Title main'>类名标题</div>",
-        "<a class='title'>链接</a>",
-        "<time datetime='2021-09-22 10:00'>时间</time>",
-        "<p>正文。</p>",
-        "<div>",
-        "</div>",
-        "<iframe src='x'></iframe>",
-        "<select><option>o</option></select>",
+        "<title>某某网</title>",
+        "<style>p { color: red }</style>",
+    ]
+)
+_PAGE_TAGS = "div p span a h1 h2 h3 h5 section article nav footer td time font li ul pre rt noscript svg button".split()
+_PAGE_ATTRS = st.sampled_from(
+    [
+        "",
+        "",
+        ' class="content"',
+        ' class="article-body"',
+        ' class="title"',
+        ' class="sub-title main"',
+        ' class="share-box"',
+        ' class="sidebar"',
+        ' class="meta-info"',
+        ' class="comment-list"',
+        ' id="main_content"',
+        ' class="js_img_share_area"',
+        ' datetime="2019-11-25T11:01:53+08:00"',
+        ' itemprop="datePublished" datetime="2021-09-22T10:00"',
+        ' href="/x"',
+        " title=\"a 'q' &quot;dq&quot;\"",
+    ]
+)
+_PAGE_WORDS = st.sampled_from(
+    [
+        "文档标题",
+        "标题",
+        "记者了解到，这是一段足够长的正文内容，包含逗号，句号。以及更多的文字，用来构成文章主体。",
+        "另一条新闻的标题，点击阅读...",
+        "发布时间：2021年9月22日 13:01",
+        "2021-09-22 13:01",
+        "09-22 13:01",
+        "更新时间：2022-01-02 10:00",
+        "来源：某某日报 作者：王小明",
+        "Posted on September 22, 2021",
+        "分享到：微博 微信",
+        " ",
+        "\n  ",
+        "\u3000",
+        "&amp; &lt;b&gt; \"q\" 'a'",
     ]
 )
 
 
-def _index_as_find_all(html: str) -> None:
-    from bs4 import BeautifulSoup
+def _page_nodes(depth: int) -> st.SearchStrategy[str]:
+    leaf = st.one_of(
+        _PAGE_WORDS,
+        st.just("<br>"),
+        st.just("<!-- c -->"),
+        st.just("<script>var x = '<p>';</script>"),
+        st.just("<img src=' /a b/图.jpg?x=1&amp;y=2' alt='图'>"),
+        st.just("<noscript><img src='https://x/lazy.jpg'></noscript>"),
+        st.just("<svg><title>图标</title></svg>"),
+        st.just("<h1>文档标题</h1><div class='info'>2021-09-22 13:01 来源：某某日报 作者：王小明</div>"),
+    )
+    if depth == 0:
+        return leaf
+    element = st.tuples(st.sampled_from(_PAGE_TAGS), _PAGE_ATTRS, st.lists(_page_nodes(depth - 1), max_size=4)).map(
+        lambda t: f"<{t[0]}{t[1]}>{''.join(t[2])}</{t[0]}>"
+    )
+    return st.one_of(leaf, element, st.sampled_from(["</p>", "<p>", "</div>", "</html><html>", "<td>"]))
 
+
+def _pages_read_alike(html: str, url: str | None = None) -> None:
     from etl import page
+    from etl.entry import RejectError
 
-    soup = BeautifulSoup(html, "lxml")
-    index = page._index(soup)
+    from . import bs4_page
 
-    def ids(tags: list[Any]) -> list[int]:
-        return [id(t) for t in tags]
+    def entry(module: Any) -> Any:
+        try:
+            return module.page_entry(html, key="k", url=url)
+        except RejectError as exc:
+            return str(exc)
 
-    assert ids(index.metas) == ids(soup.find_all("meta"))
-    assert ids(index.dated) == ids(soup.find_all(itemprop="datePublished"))
-    assert ids(index.scripts) == ids(soup.find_all("script"))
-    ld = [s for s in index.scripts if s.get("type") == "application/ld+json"]
-    assert ids(ld) == ids(soup.find_all("script", type="application/ld+json"))
-    assert index.canonical is soup.find("link", rel="canonical")
-    assert ids(index.chrome) == ids(soup.find_all(page._CHROME_TAGS))
-    for tag in index.chrome:
-        tag.decompose()
-    assert ids(index.headings) == ids(soup.find_all(["h1", "h2", "h3"]))
-    titled = [
-        t
-        for t in soup.find_all(class_=re.compile(r"title", re.I))
-        if t.name not in ("h1", "h2", "h3", "a", "title", "html", "body")
-    ]
-    assert ids(index.titled) == ids(titled)
-    assert ids(index.times) == ids(soup.find_all("time"))
-    assert index.title is soup.title
+    old, new = entry(bs4_page), entry(page)
+    if isinstance(old, str) or isinstance(new, str):
+        assert new == old
+        return
+    assert (new.title, new.url, new.published_at, new.author, new.head_image) == (
+        old.title,
+        old.url,
+        old.published_at,
+        old.author,
+        old.head_image,
+    )
+    assert new.html == old.html
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(_PAGE_PIECES, max_size=16).map("".join))
-def test_page_index_finds_what_find_all_found(html: str) -> None:
-    _index_as_find_all(f"<html><head>{html}</head><body>{html}</body></html>")
-    _index_as_find_all(html)
+PAGE_FIXTURES = [
+    "",
+    "<!-- only a comment -->",
+    "<html><head><title>标题_站点</title></head><body><h1>标<script>x</script>题</h1>"
+    "<div class='info'>2021-09-22 13:01 来源：某某日报<svg><title>i</title></svg> 作者：王小明</div>"
+    "<div class='content'><p>记者了解到，这是一段足够长的正文内容，包含逗号，句号。</p>"
+    "<div class='share'>分享到：<a href='/w'>微博</a></div><pre>  keep\n  lines </pre></div></body></html>",
+    "<html><body><div class='content'><h2>文章的标题在这里</h2><p>记者了解到，这是一段足够长的正文内容，包含逗号，句号。</p>"
+    "</div></body></html><!--end--><html><div class='content'><p>记者了解到，这是一段足够长的正文，包含逗号，句号。</p>"
+    "</div></html>",
+    "<title>某某网</title><div class='main'><p>学术年会在某地成功举行</p><p>发布时间：2019-05-18 来源：某某学会</p>"
+    "<p>会议于五月召开，来自各地的专家学者参加了会议，讨论了学科发展。</p></div>",
+    "<title>短讯 - 某站</title><article><div class='meta-top'><h1>短讯</h1><div class='meta-box'>发布于：2022年9月26日"
+    "</div></div><div>只有一句话。</div><div class='footer'><p>本站内容遵循某某协议，转载请注明出处，谢谢合作。</p></div>"
+    "</article>",
+    "<p><img src=' /a b/图.jpg?x=1&amp;y=2' alt='a \"b\" &lt;c&gt;' data-x=\"it's\"><br>"
+    "文字 &amp; 更多文字，足够长的一句话，用来构成正文。<image>x</image><image></image></p>",
+]
+
+
+@pytest.mark.parametrize("html", PAGE_FIXTURES)
+def test_page_as_before(html: str) -> None:
+    _pages_read_alike(html)
+    _pages_read_alike(html, url="https://e.x/2021/0922/a.html")
+
+
+_PROSE = "<p>记者了解到，这是一段足够长的正文内容，包含逗号，句号。以及更多的文字，用来构成文章主体。</p>"
+# Chrome and headings around an article, and more of them inside it: most pages have an article to find.
+_PAGE_BODIES = st.tuples(
+    st.lists(_page_nodes(3), max_size=6),
+    st.sampled_from(["div", "section", "td", "article"]),
+    _PAGE_ATTRS,
+    st.lists(st.one_of(st.just(_PROSE), _page_nodes(2)), max_size=8),
+    st.lists(_page_nodes(3), max_size=4),
+).map(lambda t: "".join(t[0]) + f"<{t[1]}{t[2]}>{''.join(t[3])}</{t[1]}>" + "".join(t[4]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PAGE_HEAD, max_size=6).map("".join), st.one_of(_PAGE_BODIES, st.lists(_page_nodes(4)).map("".join)))
+def test_page_as_before_on_generated_pages(head: str, body: str) -> None:
+    _pages_read_alike(f"<html><head>{head}</head><body>{body}</body></html>")
+    _pages_read_alike(head + body)
 
 
 # --- dates: RFC-2822 in GMT read directly -----------------------------------------------------------------------

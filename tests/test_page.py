@@ -184,6 +184,29 @@ def test_content_after_an_early_html_close() -> None:
     assert record_of(html)["body_text"].count("\n") == 5
 
 
+def test_content_in_a_second_html_element() -> None:
+    # Closed and opened again: lxml puts the second <html> beside the first, and both are read.
+    html = "<html><head><title>标题</title></head><body><h1>标题</h1></body></html><!--end header-->" + (
+        f"<html><div class='content'>{PARAS}</div></html>"
+    )
+    assert record_of(html)["body_text"].count("\n") == 5
+
+
+def test_the_article_html_keeps_what_it_read() -> None:
+    # Image addresses as written (lxml's serialiser would percent-escape them), chrome cut, text escaped.
+    html = html_page(
+        "<title>标题</title>",
+        "<h1>标题</h1><div class='content'>"
+        + PARAS
+        + "<p><img src='/图 片.jpg?a=1&amp;b=2' alt='说明'>文字 &amp; &lt;符号&gt;，<script>x()</script>以及一句话。</p></div>",
+    )
+    entry = entry_of(html)
+    assert "<script" not in entry.html and "<h1>" not in entry.html
+    rec = extract.extract_post(entry, source="s")
+    assert rec["images"] == [{"src": "/图 片.jpg?a=1&b=2", "caption": "说明"}]
+    assert rec["body_text"].endswith("文字 & <符号>，以及一句话。")
+
+
 def test_declared_author_is_a_reporter_when_the_text_names_none() -> None:
     head = "<title>标题</title><meta name='author' content='王小明'>"
     assert record_of(html_page(head, f"<h1>标题</h1><div>{PARAS}</div>"))["reporters"] == ["王小明"]
