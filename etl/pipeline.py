@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import dataclasses
 import datetime as dt
-import importlib.abc
 import logging
 import multiprocessing
 import os
@@ -13,7 +12,6 @@ import sys
 import tempfile
 import time
 import traceback
-import types
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -396,26 +394,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _worker_started() -> None:
-    """A pool worker builds Arrow tables from Python lists, and pyarrow imports pandas the first time it converts
-    one, only to ask whether it is a pandas object: about a second of CPU and some 50 MiB per worker for nothing.
-    Refused for that first question, pyarrow takes pandas as not installed for the rest of the worker's life (the
-    same tables; pandas itself stays importable)."""
-    refuse = _Refuse("pandas")
-    sys.meta_path.insert(0, refuse)
-    try:
-        pa.array([], pa.null())
-    finally:
-        sys.meta_path.remove(refuse)
-
-
-class _Refuse(importlib.abc.MetaPathFinder):
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def find_spec(self, name: str, path: Sequence[str] | None, target: types.ModuleType | None = None) -> None:
-        if name == self.name:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None
+    schema.spare_pandas()
 
 
 def _shutdown_pool() -> None:
