@@ -401,10 +401,11 @@ def _needs_hold(para: str) -> None:
     assert not rules.EDITOR_CREDIT.search(para) or "编辑" in para
     assert not rules.PROOFREADER.search(para) or "校对" in para
     assert not rules.EDITOR_LINE.search(para) or "责" in para
-    assert not rules.CREDIT_HEAD.search(para) or credits._ROLE_WORD.search(para)
+    assert not rules.CREDIT_HEAD.search(para) or any(r in para for r in ("记者", "编辑", "作者"))
     assert not rules.WEN_LINE.match(para) or "文" in para
     assert not rules.WIRE_DATELINE.match(para) or "日电" in para
-    assert not rules.DATELINE.match(para) or credits._DATELINE_WORD.search(para)
+    assert not rules.DATELINE.match(para) or any(w in para for w in ("讯", "电", "消息"))
+    assert not rules.PRINT_CREDIT.match(para) or para.startswith("《")
     assert not credits._AUTHOR.search(para) or "作者" in para
     assert not rules.TRAILING_CREDIT.search(para) or para.endswith(credits._CLOSING)
 
