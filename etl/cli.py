@@ -45,9 +45,10 @@ def _days(args: argparse.Namespace) -> list[dt.date]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from etl import config, pipeline, warehouse
+    from etl import config, pipeline, schema, warehouse
     from etl.settings import Settings
 
+    schema.spare_pandas()
     settings = Settings.from_env().with_config(args.config)
     days = _days(args)
     try:
@@ -74,9 +75,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from etl import config, lake, pipeline
+    from etl import config, lake, pipeline, schema
     from etl.settings import Settings
 
+    schema.spare_pandas()
     settings = Settings.from_env().with_config(args.config)
     try:
         chosen = config.select(config.load_sources(settings.config_path), args.source)

@@ -16,15 +16,12 @@ _CLOSERS = "）)】]"
 _TOKEN = re.compile(r"[^ 　、，,；;/／|｜）)】\]]+")
 _ROLE = re.compile(rules.REPORTER_ROLE)
 _HAN_CHAR = re.compile(r"^[\u4e00-\u9fff]$")
-# Literals a pattern cannot match without (one of them): a substring test first spares most paragraphs the search.
+# Literals a pattern cannot match without (one of them): a substring test first spares most paragraphs the search
+# (`in`, a few times faster than searching for an alternation of the literals).
 _OPENERS = "（(【["  # rules.BRACKETED opens with one
 _OPENER = re.compile("[" + re.escape(_OPENERS) + "]")
-_SELF_REFERENCES = tuple(
-    (pattern, re.compile("|".join(map(re.escape, needs))))
-    for pattern, needs in zip(rules.SELF_REFERENCES, rules.SELF_REFERENCE_NEEDS, strict=True)
-)
-_DATELINE_WORD = re.compile("讯|电|消息")  # rules.DATELINE ends with one of these
-_ROLE_WORD = re.compile("记者|编辑|作者")  # rules.CREDIT_HEAD ends with a role: one of these
+_SELF_REFERENCES = tuple(zip(rules.SELF_REFERENCES, rules.SELF_REFERENCE_NEEDS, strict=True))
+# rules.DATELINE ends with 讯, 电 or 消息; rules.CREDIT_HEAD with a role: 记者, 编辑 or 作者.
 _AUTHOR = re.compile(r"(?:^|(?<=[ 　]))作者[ 　]*[:：]")
 _CLOSING = ("）", ")", "）\n", ")\n")  # how a paragraph ends where rules.TRAILING_CREDIT matches
 
@@ -107,7 +104,7 @@ def read_names(text: str, pos: int = 0) -> _Names:
 def _credit_run(text: str, found: _Found, whole: bool) -> bool:
     """Credits such as '记者 X 见习记者 Y' or '作者：X 编辑：Y' from the start of text; whole: nothing else may follow."""
     pos, any_credit = 0, False
-    if not _ROLE_WORD.search(text):
+    if not ("记者" in text or "编辑" in text or "作者" in text):
         return False
     while pos < len(text):
         head = rules.CREDIT_HEAD.match(text, pos)
@@ -142,7 +139,7 @@ def _credit_run(text: str, found: _Found, whole: bool) -> bool:
 
 def _byline(para: str, found: _Found) -> None:
     """A paragraph opening with a credit: '澎湃新闻记者 俞凯', '每经编辑 张三', '某某报道记者 李四 南京报道 …'."""
-    if not _ROLE_WORD.search(para):
+    if not ("记者" in para or "编辑" in para or "作者" in para):
         return
     head = rules.CREDIT_HEAD.match(para)
     if not head:
@@ -203,13 +200,13 @@ def scan(lines: list[str], site: rules.SiteRule, tail: int = 0) -> _Found:
         if "日电" in para and (m := rules.WIRE_DATELINE.match(para)):
             found.outlet(m.group("outlet"))
             found.places.append(m.group("place"))
-        elif _DATELINE_WORD.search(para) and (m := rules.DATELINE.match(para)):
+        elif ("讯" in para or "电" in para or "消息" in para) and (m := rules.DATELINE.match(para)):
             found.outlet(m.group("outlet"))
         if site.brands and para.startswith(site.brands):
             for name in site.brands:
                 if para.startswith(name):
                     found.outlet(name)
-        if m := rules.PRINT_CREDIT.match(para):
+        if para.startswith("《") and (m := rules.PRINT_CREDIT.match(para)):
             found.outlet(m.group("outlet"))
         if (short or para.startswith(("来源", "本文"))) and ("来源" in para or "本文来自" in para):
             for pattern in (rules.SOURCE_LINE, rules.FROM_LINE):
@@ -227,7 +224,12 @@ def scan(lines: list[str], site: rules.SiteRule, tail: int = 0) -> _Found:
         if m := rules.FOLLOW_MY_WORK.search(para):
             found.outlet(m.group("outlet"))
         for pattern, needs in _SELF_REFERENCES:
-            if needs.search(para) and (m := pattern.search(para)) and (outlet := clean_outlet(m.group("outlet"))):
+            for need in needs:
+                if need in para:
+                    break
+            else:
+                continue
+            if (m := pattern.search(para)) and (outlet := clean_outlet(m.group("outlet"))):
                 found.self_outlets.append(outlet)
         if "责" in para and (m := rules.EDITOR_LINE.search(para)):
             found.chief_editors.append(rules.STAFF_CODE.sub("", m.group("name")).strip())

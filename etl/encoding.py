@@ -76,8 +76,11 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in sample:
         return True
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # (a loop over the bytes costs 100x)
     return bool(sample) and controls / len(sample) > 0.05
+
+
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])  # C0 controls but tab, newline, vertical tab, form feed, CR
 
 
 def labels(data: bytes, content_type: str | None = None) -> list[str]:

@@ -389,8 +389,12 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         _shutdown_pool()
         # No preload: what the server imported would be counted again in every worker's resident memory.
         context = multiprocessing.get_context("forkserver")
-        _POOL = (workers, ProcessPoolExecutor(workers, mp_context=context))
+        _POOL = (workers, ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_started))
     return _POOL[1]
+
+
+def _worker_started() -> None:
+    schema.spare_pandas()
 
 
 def _shutdown_pool() -> None:

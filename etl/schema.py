@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import importlib.abc
+import sys
+import types
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -127,6 +130,34 @@ LAKE_TABLES.update(tokens=TOKENS, token_docs=TOKEN_DOCS)
 
 def empty_record(schema: pa.Schema) -> dict[str, Any]:
     return {name: None for name in schema.names}
+
+
+def spare_pandas() -> None:
+    """Spare a process that builds tables from Python lists (a run, a pool worker) pyarrow's import of pandas.
+
+    pyarrow imports pandas the first time it converts a list, only to ask whether the list is a pandas object:
+    about a second of CPU and some 50 MiB, for nothing here. Refused for that first question, pyarrow takes pandas
+    as not installed for its implicit checks (the same tables); pandas stays importable, and pyarrow's explicit
+    pandas conversions import it when called. A process that already imported pandas keeps pyarrow's view of it.
+    """
+    if "pandas" in sys.modules:
+        return
+    refuse = _Refuse("pandas")
+    sys.meta_path.insert(0, refuse)
+    try:
+        pa.array([], pa.null())
+    finally:
+        sys.meta_path.remove(refuse)
+
+
+class _Refuse(importlib.abc.MetaPathFinder):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def find_spec(self, name: str, path: Sequence[str] | None, target: types.ModuleType | None = None) -> None:
+        if name == self.name:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
 
 
 def to_table(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:

@@ -92,7 +92,8 @@ def language(text: str) -> str | None:
     return None
 
 
-_WIDE_PUNCTUATION = tuple((c, unicodedata.normalize("NFKC", c)) for c in "，：（）！？；％")
+# Full-width punctuation and its NFKC form, one ASCII character each.
+WIDE_PUNCTUATION = tuple((c, unicodedata.normalize("NFKC", c)) for c in "，：（）！？；％")
 
 
 def squeeze(text: str) -> str:
@@ -116,7 +117,7 @@ def squeezed_hash(squeezed: str) -> str:
     # (its whole compatibility decomposition), so replacing it first leaves the NFKC of the text as it was; then the
     # quick check, far cheaper than normalising, usually finds nothing left to do.
     norm = squeezed
-    for wide, narrow in _WIDE_PUNCTUATION:
+    for wide, narrow in WIDE_PUNCTUATION:
         if wide in norm:
             norm = norm.replace(wide, narrow)
     if not unicodedata.is_normalized("NFKC", norm):

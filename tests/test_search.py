@@ -167,3 +167,16 @@ def test_corpus_digital_transformation(tmp_path: Path, monkeypatch: pytest.Monke
     assert all("数字化转型" in t for t in found[:2]), found[:3]
     # Each query term weighs one: the article about car chips beats those saying 新能源 often.
     assert "汽车芯片" in titles("新能源汽车 芯片")[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "长三角三省一市联合发布数据要素流通试点方案，ＧＤＰ增长５.３%。记者林若溪 北京报道",
+        "逆回购 Apple Watch 7 的 了 是\n\n新能源汽车、芯片（半导体）！",
+        "㐀中国豈更兀 ﬁ² ㎡ 一 a 1",
+    ],
+)
+def test_tokenize_is_the_terms_flattened(text: str) -> None:
+    # tokenize cuts all the runs at once for speed: the tokens are those of the terms, in order.
+    assert search.tokenize(text) == [token for term in search._terms(text) for token in term]
