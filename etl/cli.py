@@ -69,6 +69,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 + (f", {processed.articles} articles, {len(processed.rejects)} rejects" if processed else "")
                 + (f" ({outcome.error})" if outcome.error else "")
             )
+    pipeline.shutdown_pool()  # before the refresh: the workers' memory and DuckDB's would add up
     warehouse.refresh(settings)
     print(f"warehouse: {settings.warehouse_path}")
     return EXIT_FAILED if failed else EXIT_OK

@@ -386,7 +386,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     process, which may hold DuckDB and Arrow threads, is not safe."""
     global _POOL
     if _POOL is None or _POOL[0] != workers:
-        _shutdown_pool()
+        shutdown_pool()
         # No preload: what the server imported would be counted again in every worker's resident memory.
         context = multiprocessing.get_context("forkserver")
         _POOL = (workers, ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_started))
@@ -397,7 +397,7 @@ def _worker_started() -> None:
     schema.spare_pandas()
 
 
-def _shutdown_pool() -> None:
+def shutdown_pool() -> None:
     global _POOL
     if _POOL is not None:
         _POOL[1].shutdown(wait=True, cancel_futures=True)
@@ -438,7 +438,7 @@ def _extracted(settings: Settings, jobs: Iterator[_Job]) -> Iterator[_Done]:
         for future in pending:
             future.cancel()
         if isinstance(sys.exc_info()[1], BrokenProcessPool):
-            _shutdown_pool()
+            shutdown_pool()
         raise
 
 

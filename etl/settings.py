@@ -32,6 +32,9 @@ class Settings:
     workers: int = 0
     batch_size: int = 500
     progress_every: int = 1000
+    # DuckDB's memory limit while the warehouse refresh derives its tables (beyond it DuckDB spills to disk): the
+    # near-duplicate candidates of a large warehouse would otherwise take a gigabyte or more.
+    duckdb_memory_limit: str = "512MB"
     # Timeouts, retries, size caps, politeness: ETL_HTTP_* variables, overridden per source (etl/http.py).
     http: HttpPolicy = field(default_factory=HttpPolicy)
 
@@ -48,6 +51,7 @@ class Settings:
             workers=_int(env, "ETL_WORKERS", cls.workers),
             batch_size=_int(env, "ETL_BATCH_SIZE", cls.batch_size),
             progress_every=_int(env, "ETL_PROGRESS_EVERY", cls.progress_every),
+            duckdb_memory_limit=env.get("ETL_DUCKDB_MEMORY_LIMIT") or cls.duckdb_memory_limit,
             http=HttpPolicy.from_env(env),
         )
 

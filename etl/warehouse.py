@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -93,7 +94,9 @@ def refresh(settings: Settings) -> Path:
         tmp.unlink()  # DuckDB creates the file itself
         try:
             # The older storage format costs nothing here and lets DuckDB 1.5 CLIs (PyPI's duckdb-cli) open the file.
-            con = duckdb.connect(str(tmp), config={"storage_compatibility_version": "v1.5.0"})
+            config: dict[str, Any] = {"storage_compatibility_version": "v1.5.0"}
+            config["memory_limit"] = settings.duckdb_memory_limit
+            con = duckdb.connect(str(tmp), config=config)
             try:
                 for statement in view_sql(settings.lake_dir):
                     con.execute(statement)
@@ -104,6 +107,7 @@ def refresh(settings: Settings) -> Path:
         finally:
             tmp.unlink(missing_ok=True)
             Path(str(tmp) + ".wal").unlink(missing_ok=True)
+            shutil.rmtree(str(tmp) + ".tmp", ignore_errors=True)  # what DuckDB spilled past the memory limit
     log.info("warehouse refreshed: %s", target)
     return target
 

@@ -154,3 +154,17 @@ def test_views_bind_from_the_first_file_when_the_lake_is_uniform(settings: Setti
         con.close()
     assert "read_parquet" in definition[0]
     assert "union_by_name" not in definition[0]
+
+
+def test_the_refresh_runs_under_the_configured_memory_limit(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ETL_DUCKDB_MEMORY_LIMIT", "64MB")
+    limited = Settings.from_env()
+    assert limited.duckdb_memory_limit == "64MB"
+    warehouse.refresh(limited)
+    assert q(limited, "select count(*) from articles") == [(4,)]
+    monkeypatch.setenv("ETL_DUCKDB_MEMORY_LIMIT", "lots")
+    with pytest.raises(duckdb.Error, match=r"(?i)memory"):
+        warehouse.refresh(Settings.from_env())
+    assert q(limited, "select count(*) from articles") == [(4,)]  # the failed refresh left the warehouse as it was

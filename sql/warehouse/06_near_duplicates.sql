@@ -4,10 +4,11 @@
 -- Candidate pairs come from equal MinHash band keys (articles.minhash, see etl/dedupe.py), never from comparing
 -- every pair: on a large warehouse only the candidates' shingles are computed.
 -- A table computed at refresh: clusters span the whole warehouse, so a view would compare every article's band
--- keys at each query (2.6 s on a million articles), whatever dates the query asks for.
+-- keys at each query (2.6 s on a million articles), whatever dates the query asks for. Bodies are read for the
+-- candidates only and never held for the whole warehouse.
 create or replace table near_duplicates as
-with recursive articles as (
-    select article_id, source, feed, title, published_at, dt, body_text, char_count, minhash
+with recursive signatures as (
+    select article_id, minhash
     from articles
     where minhash is not null
 ),
@@ -17,7 +18,7 @@ bands as (
         article_id,
         unnest(minhash) as band_key,
         generate_subscripts(minhash, 1) as band
-    from articles
+    from signatures
 ),
 
 candidates as (
@@ -41,7 +42,8 @@ shingled as (
     from (
         select article_id, regexp_replace(body_text, '\s', '', 'g') as chars
         from articles
-        where article_id in (select left_id from candidates union select right_id from candidates)
+        where minhash is not null
+            and article_id in (select left_id from candidates union select right_id from candidates)
     )
 ),
 
@@ -90,18 +92,24 @@ scored as (
     inner join shingled as representative on clusters.cluster_id = representative.article_id
 ),
 
+members as (
+    select article_id, source, feed, title, published_at, dt
+    from articles
+    where minhash is not null and article_id in (select article_id from scored)
+),
+
 final as (
     select
         scored.cluster_id,
         scored.article_id,
-        articles.source,
-        articles.feed,
-        articles.title,
-        articles.published_at,
-        articles.dt,
+        members.source,
+        members.feed,
+        members.title,
+        members.published_at,
+        members.dt,
         scored.jaccard
     from scored
-    inner join articles on scored.article_id = articles.article_id
+    inner join members on scored.article_id = members.article_id
 )
 
 select * from final
