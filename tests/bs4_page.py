@@ -1,7 +1,8 @@
 """etl.page as it was before issue 6's port to lxml's tree, over BeautifulSoup's tree: the reference the lxml reading
-is held equal to (tests/test_fast_paths.py). Kept verbatim but for this header and one fix: whether an element is
-an ancestor of the title is asked by identity (`in` compared BeautifulSoup tags by equality, so an element that
-only looked like the title's ancestor counted as one)."""
+is held equal to (tests/test_fast_paths.py). The functions that read the tree are kept verbatim but for one fix:
+whether an element is an ancestor of the title is asked by identity (`in` compared BeautifulSoup tags by equality,
+so an element that only looked like the title's ancestor counted as one). The rules and the helpers that read no
+tree are imported from etl.page: both readings apply one copy of them."""
 
 # ruff: noqa
 # mypy: ignore-errors
@@ -20,124 +21,59 @@ from bs4.element import NavigableString, PreformattedString
 
 from etl import dates, rules, text
 from etl.entry import Entry, RejectError
-
-# Elements removed before anything is measured: never article text.
-_CHROME_TAGS = (
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "iframe",
-    "svg",
-    "canvas",
-    "button",
-    "select",
-    "textarea",
-    "input",
-    "object",
-    "embed",
-    "link",
-    "meta",
+from etl.page import (  # the rules and the helpers that read no tree: one copy, shared with the lxml reading
+    _CHROME_TAGS,
+    _NEGATIVE_TAGS,
+    _NEGATIVE_INSIDE,
+    _NEGATIVE_PARTS,
+    _POSITIVE,
+    _STRONG_POSITIVE,
+    _NAME_PARTS,
+    _INLINE_TAGS,
+    _PUNCT,
+    _COMMA,
+    _SENTENCE_END,
+    _WHITESPACE,
+    _CONTAINER_TAGS,
+    _MIN_PARAGRAPH,
+    _DATE_META,
+    _TITLE_META,
+    _AUTHOR_META,
+    _SITE_SUFFIX,
+    _TITLE_SPLIT,
+    _FULL_DATE,
+    _SHORT_DATE,
+    _YY_DATE,
+    _EN_MONTHS,
+    _EN_DATE,
+    _UPDATED,
+    _PUBLISHED,
+    _DATE_LABEL,
+    _SCRIPT_DATE,
+    _URL_DATE,
+    _YEAR,
+    _TITLE_CLASS,
+    _HEADING_NAMES,
+    _CHROME,
+    _ld_value,
+    _squash,
+    _Stamp,
+    _stamp,
+    visible_dates,
+    _declared_date,
+    _written_date,
+    _script_date,
+    _url_date,
+    _Stats,
+    _Own,
+    _META_BOX,
+    _CREDIT_WORDS,
+    _is_meta_line,
+    _person,
 )
-# Boxes that are not the article: their text lowers a container's score and is cut from the article.
-_NEGATIVE_TAGS = frozenset({"nav", "aside", "footer", "header"})
-# Class and id words of boxes that are not the article. Long words match inside a name ('bdsharebuttonbox'); short
-# ones only as a whole part of it ('ad' in 'top-ad', not in 'header'; 'hot' in 'hot-list', not in 'photo').
-_NEGATIVE_INSIDE = re.compile(
-    r"comment|sidebar|breadcrumb|share|social|related|recommend|advert|copyright|pagination|qrcode|subscribe|"
-    r"sponsor|newsletter|toolbar|navbar|footer|disclaimer|statement|slider|carousel|swiper|"
-    # the same in pinyin, as Chinese sites name them: 推荐 相关 热门 排行 分享 评论 版权 导航 面包屑 声明
-    r"tuijian|xiangguan|remen|paihang|fenxiang|pinglun|banquan|daohang|mianbao|shengming",
-    re.I,
-)
-_NEGATIVE_PARTS = frozenset(
-    "ad ads nav menu foot hot rank ranking tags tag prev next pager login banner promo popup modal side crumb crumbs "
-    "guide topbar bottom tool tools author-box byline-box".split()
-)
-_POSITIVE = re.compile(r"article|content|post|entry|main|story|text|body|detail|正文|artibody", re.I)
-# Names strong enough to bring a box back from inside a chrome box ('main_content' in 'js_img_share_area');
-# 'text' is not ('item-text' in a recommendation list).
-_STRONG_POSITIVE = re.compile(r"article|content|main|body|story|entry|正文", re.I)
-_NAME_PARTS = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
-_INLINE_TAGS = frozenset(
-    "a abbr b bdi bdo big cite code data dfn em font i kbd label mark q s samp small span strike strong sub sup "
-    "time tt u var wbr nobr ins del".split()
-)
-_PUNCT = re.compile(r"[，。！？；、,.!?;：:]")
-_COMMA = re.compile(r"[，,、；;]")
-_SENTENCE_END = re.compile(r"[。！？!?]")
-_WHITESPACE = re.compile(r"\s+")
-# Elements that can hold an article; a paragraph (p, li, h2…) is scored for its container, never chosen itself.
-_CONTAINER_TAGS = frozenset("div section article main td center form body blockquote font span".split())
-_MIN_PARAGRAPH = 10  # characters of a block's own text before it counts as a paragraph
-
-# Meta tags that carry the publication time, most specific first (names compared in lower case).
-_DATE_META = (
-    "article:published_time",
-    "og:article:published_time",
-    "datepublished",
-    "publishdate",
-    "pubdate",
-    "publish_date",
-    "publishtime",
-    "publish-date",
-    "og:release_date",
-    "og:time",
-    "apub:time",
-    "firstpublishedtime",
-    "sailthru.date",
-    "parsely-pub-date",
-    "dc.date.issued",
-    "dc.date",
-    "date",
-    "weibo: article:create_at",
-    "created",
-    "maketime",
-)
-_TITLE_META = ("og:title", "twitter:title", "articletitle", "title", "dc.title")
-_AUTHOR_META = ("author", "article:author", "og:article:author", "byl", "dc.creator", "parsely-author")
-# '…发布新款芯片-某某电子技术': a site name joined to the title by a bare hyphen (not '…COVID-19').
-_SITE_SUFFIX = re.compile(r"^(?P<title>.{8,}?)-(?P<site>[^\d\s-][^-]{1,20})$")
-_TITLE_SPLIT = re.compile(r"\s+[-_|｜—–·]+\s+|[_|｜]+|(?<=\S)--+(?=\S)|\s+-\s*|-\s+")
-
-# Dates written in the page. Year, month, day with an optional time; or month-day and time, the year from context.
-_FULL_DATE = re.compile(
-    r"(?P<y>(?:19|20)\d{2})\s*(?:年\s*|[-/.])(?P<m>\d{1,2})\s*(?:月\s*|[-/.])(?P<d>\d{1,2})\s*日?"
-    r"(?:[\sT]*(?P<H>[0-2]?\d)\s*[:：时]\s*(?P<M>[0-5]\d)(?:\s*[:：分]\s*(?P<S>[0-5]\d))?)?"
-)
-_SHORT_DATE = re.compile(
-    r"(?<![\d/.-])(?P<m>[01]?\d)\s*(?:月\s*|[-/])(?P<d>[0-3]?\d)\s*日?\s+(?P<H>[0-2]?\d)\s*[:：]\s*(?P<M>[0-5]\d)"
-    r"(?:\s*[:：]\s*(?P<S>[0-5]\d))?"
-)
-# A two-digit year with a time: '18-03-08 23:16' (three numbers before the time leave no doubt).
-_YY_DATE = re.compile(
-    r"(?<![\d/.-])(?P<y>\d{2})-(?P<m>[01]\d)-(?P<d>[0-3]\d)\s+(?P<H>[0-2]?\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?"
-)
-_EN_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-_EN_DATE = re.compile(
-    r"\b(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>(?:19|20)\d{2})",
-    re.I,
-)
-_UPDATED = re.compile(r"更新|修改|编辑于|updated|modified", re.I)
-_PUBLISHED = re.compile(r"发布|发表|published|posted", re.I)
-_DATE_LABEL = re.compile(
-    r"(?:发布|发表|刊发|出版)(?:时间|日期|于)?|(?<![更修])(?:时间|日期)|posted(?: on)?|published(?: on)?|\bdate\b", re.I
-)
-_SCRIPT_DATE = re.compile(
-    r"[\"']?(?:publish_?(?:time|date)|pub_?(?:time|date)|publishDate|datePublished|create_?time|\bct)[\"']?\s*[:=]\s*"
-    r"[\"'](?P<value>\d{10}|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?)[\"']",
-    re.I,
-)
-_URL_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/_]?(?P<m>[01]\d)[-/_]?(?P<d>[0-3]\d)(?!\d)")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年|[-/.]\d{1,2}[-/.]\d{1,2})")
 
 
 # --- metadata ------------------------------------------------------------------------------------------------
-
-
-_TITLE_CLASS = re.compile(r"title", re.I)
-_HEADING_NAMES = frozenset({"h1", "h2", "h3"})
-_CHROME = frozenset(_CHROME_TAGS)
 
 
 @dataclass
@@ -258,23 +194,7 @@ def _json_ld(index: _Index) -> list[dict[str, Any]]:
     return found
 
 
-def _ld_value(ld: list[dict[str, Any]], key: str) -> str | None:
-    for item in ld:
-        value = item.get(key)
-        if isinstance(value, dict):
-            value = value.get("name")
-        if isinstance(value, list) and value:
-            value = value[0].get("name") if isinstance(value[0], dict) else value[0]
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
-
-
 # --- title ---------------------------------------------------------------------------------------------------
-
-
-def _squash(value: str) -> str:
-    return "".join(value.split()).lower()
 
 
 def _headings(index: _Index) -> Iterator[Tag]:
@@ -320,78 +240,6 @@ def title_of(index: _Index, metas: dict[str, str], ld: list[dict[str, Any]]) -> 
 # --- dates ---------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Stamp:
-    day: dt.date
-    time: dt.time | None
-
-    def to_utc(self, tz: str) -> dt.datetime | None:
-        moment = dt.datetime.combine(self.day, self.time or dt.time())
-        try:
-            return dates.parse_date(moment.strftime("%Y-%m-%d %H:%M:%S"), tz)
-        except dates.DateError:
-            return None
-
-
-def _stamp(y: int, m: int, d: int, hh: str | None, mm: str | None, ss: str | None) -> _Stamp | None:
-    try:
-        day = dt.date(y, m, d)
-        time = dt.time(int(hh), int(mm), int(ss or 0)) if hh is not None and mm is not None else None
-    except ValueError:
-        return None
-    return _Stamp(day, time)
-
-
-def visible_dates(value: str, year: int | None = None, anchored: bool = False) -> Iterator[_Stamp]:
-    """Dates written in text, in order: '2021年9月22日 13:01', '2021-09-22 13:01', 'Sep 22, 2021', and with `year`
-    from context, '09-22 13:01'. Anchored: only a date at the start of the text."""
-    found: list[tuple[int, _Stamp]] = []
-    for m in _FULL_DATE.finditer(value):
-        if stamp := _stamp(int(m["y"]), int(m["m"]), int(m["d"]), m["H"], m["M"], m["S"]):
-            found.append((m.start(), stamp))
-    for m in _YY_DATE.finditer(value):
-        if stamp := _stamp(2000 + int(m["y"]), int(m["m"]), int(m["d"]), m["H"], m["M"], m["S"]):
-            found.append((m.start(), stamp))
-    for m in _EN_DATE.finditer(value):
-        month = _EN_MONTHS.index(m["mon"][:3].lower()) + 1
-        if stamp := _stamp(int(m["y"]), month, int(m["d"]), None, None, None):
-            found.append((m.start(), stamp))
-    if year is not None:
-        taken = [(p, p + 16) for p, _ in found]
-        for m in _SHORT_DATE.finditer(value):
-            if any(a <= m.start() < b for a, b in taken):
-                continue
-            if stamp := _stamp(year, int(m["m"]), int(m["d"]), m["H"], m["M"], m["S"]):
-                found.append((m.start(), stamp))
-    for start, stamp in sorted(found, key=lambda f: f[0]):
-        if anchored and start > 2:
-            return
-        yield stamp
-
-
-def _declared_date(metas: dict[str, str], ld: list[dict[str, Any]], index: _Index, tz: str) -> dt.datetime | None:
-    candidates = [v for key in _DATE_META if (v := metas.get(key))]
-    if published := _ld_value(ld, "datePublished") or _ld_value(ld, "dateCreated"):
-        candidates.insert(0, published)
-    for value in candidates:
-        try:
-            parsed = dates.parse_date(value, tz)
-        except dates.DateError:
-            stamp = next(visible_dates(value), None)
-            parsed = stamp.to_utc(tz) if stamp else None
-        if parsed:
-            return parsed
-    for time_tag in index.times:
-        stamped = time_tag.get("datetime")
-        if isinstance(stamped, str):
-            try:
-                if parsed := dates.parse_date(stamped, tz):
-                    return parsed
-            except dates.DateError:
-                continue
-    return None
-
-
 def _context_year(url: str | None, metas: dict[str, str], soup: BeautifulSoup) -> int | None:
     """The year for dates written without one: from the URL, a date in the meta tags (even an update time), else
     the most common year written in the page."""
@@ -422,51 +270,6 @@ def _texts_after(start: Tag | None, soup: BeautifulSoup, limit: int) -> list[str
     return found
 
 
-def _written_date(lines: list[str], year: int | None, tz: str) -> dt.datetime | None:
-    """In the text after the title: a date labelled as the publication's ('发布时间：…', 'Posted on …'), else the
-    first date written within 600 characters, leaving out 'updated' ones."""
-    after = " ".join(lines)
-    for m in _DATE_LABEL.finditer(after):
-        if _UPDATED.search(after[max(0, m.start() - 4) : m.end()]):
-            continue
-        tail = after[m.end() : m.end() + 48].lstrip(" :：　")
-        if stamp := next(visible_dates(tail, year, anchored=True), None):
-            return stamp.to_utc(tz)
-    seen = 0
-    for i, line in enumerate(lines):
-        seen += len(line)
-        if seen > 600:
-            break
-        # The line and the label before it when that holds no date itself ('更新时间：' | '2022-01-02').
-        label = lines[i - 1] if i and next(visible_dates(lines[i - 1], year), None) is None else ""
-        if _UPDATED.search(label + line) and not _PUBLISHED.search(label + line):
-            continue
-        joined = " ".join(lines[i : i + 3])  # a date and its time may sit in neighbouring elements
-        for stamp in visible_dates(joined, year):
-            return stamp.to_utc(tz)
-    return None
-
-
-def _script_date(scripts: list[str], tz: str) -> dt.datetime | None:
-    """A publication time set by a page's script: 'publishDate': '2019-09-07T05:51:23Z', var ct = "1581418070"."""
-    for script in scripts:
-        if m := _SCRIPT_DATE.search(script):
-            value = m.group("value")
-            if value.isdigit():
-                return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
-            try:
-                return dates.parse_date(value, tz)
-            except dates.DateError:
-                continue
-    return None
-
-
-def _url_date(url: str | None, tz: str) -> dt.datetime | None:
-    m = _URL_DATE.search(url) if url else None
-    stamp = _stamp(int(m["y"]), int(m["m"]), int(m["d"]), None, None, None) if m else None
-    return stamp.to_utc(tz) if stamp else None
-
-
 def published_of(
     soup: BeautifulSoup,
     index: _Index,
@@ -495,23 +298,6 @@ def published_of(
 
 
 # --- main content --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Stats:
-    text: int = 0  # characters of text in the subtree (whitespace excluded)
-    links: int = 0  # of which inside links
-    good: int = 0  # of which in paragraphs that read as article text
-    score: float = 0.0  # paragraph scores in the subtree
-
-
-@dataclass
-class _Own:
-    """A block's own text: its direct text and its inline children's, not its blocks'."""
-
-    text: str
-    chars: int  # whitespace excluded
-    links: int  # characters inside links
 
 
 def _own_text(tag: Tag) -> _Own:
@@ -616,7 +402,6 @@ def main_content(soup: BeautifulSoup, heading: Tag | None, stats: dict[int, _Sta
 
 
 _BLOCK_CHILD = re.compile(r"^(?:p|div|section|article|h[1-6]|li|ul|ol|table|tr|td|blockquote|dl|dd|dt)$")
-_META_BOX = re.compile(r"meta|info|date|time|author|source|byline|attr|publish", re.I)
 
 
 def _after_heading(heading: Tag | None) -> Tag | None:
@@ -665,9 +450,6 @@ def title_near_content(content: Tag) -> Tag | None:
     return None
 
 
-_CREDIT_WORDS = re.compile(r"来源|作者|记者|编辑|责编|撰文|文/|通讯员|\bby\b|source", re.I)
-
-
 def _block_of(node: NavigableString) -> Tag | None:
     parent = node.parent
     while isinstance(parent, Tag) and parent.name in _INLINE_TAGS:
@@ -699,10 +481,6 @@ def byline_lines(heading: Tag | None, content: Tag) -> list[str]:
     return [line for line in lines if _is_meta_line(line)]
 
 
-def _is_meta_line(line: str) -> bool:
-    return len(line) <= 100 and (next(visible_dates(line), None) is not None or bool(_CREDIT_WORDS.search(line)))
-
-
 def _text_between(start: Tag, end: Tag, limit: int = 10_000) -> int:
     """Characters of text after `start` (its own left out) and before `end`."""
     inside = {id(d) for d in start.descendants}
@@ -729,18 +507,6 @@ def _clean(root: Tag, heading: Tag | None, stats: dict[int, _Stats]) -> None:
 
 
 # --- the entry -----------------------------------------------------------------------------------------------
-
-
-def _person(value: str | None) -> str | None:
-    """An author meta value when it names a person: sites often put their own name there."""
-    if not value:
-        return None
-    value = text.fold(value)
-    if rules.OUTLET_SHAPE.match(value):
-        return None
-    if rules.NAME.match(value) or re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z.]+){1,3}", value):
-        return value
-    return None
 
 
 def page_entry(html: str, key: str, url: str | None = None, tz: str = "Asia/Shanghai") -> Entry:
