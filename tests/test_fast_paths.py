@@ -330,6 +330,22 @@ _WORDS = st.sampled_from(
 )
 
 
+def _markup(
+    leaf: st.SearchStrategy[str],
+    tags: list[str],
+    attrs: st.SearchStrategy[str],
+    strays: list[str],
+    depth: int,
+) -> st.SearchStrategy[str]:
+    """HTML nested `depth` deep from these leaves, tags and attributes, with stray tags that leave it unbalanced."""
+    if depth == 0:
+        return leaf
+    element = st.tuples(
+        st.sampled_from(tags), attrs, st.lists(_markup(leaf, tags, attrs, strays, depth - 1), max_size=4)
+    ).map(lambda t: f"<{t[0]}{t[1]}>{''.join(t[2])}</{t[0]}>")
+    return st.one_of(leaf, element, st.sampled_from(strays))
+
+
 def _html_nodes(depth: int) -> st.SearchStrategy[str]:
     leaf = st.one_of(
         _WORDS,
@@ -338,12 +354,7 @@ def _html_nodes(depth: int) -> st.SearchStrategy[str]:
         st.just("<!-- news_keyword_pub,stock,sh600000 -->"),
         _ATTRS.map(lambda a: f"<img{a}>"),
     )
-    if depth == 0:
-        return leaf
-    element = st.tuples(st.sampled_from(_TAGS), _ATTRS, st.lists(_html_nodes(depth - 1), max_size=4)).map(
-        lambda t: f"<{t[0]}{t[1]}>{''.join(t[2])}</{t[0]}>"
-    )
-    return st.one_of(leaf, element, st.sampled_from(["</p>", "<p>", "</div>", "<td>", "</table>"]))
+    return _markup(leaf, _TAGS, _ATTRS, ["</p>", "<p>", "</div>", "<td>", "</table>"], depth)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -606,12 +617,7 @@ def _page_nodes(depth: int) -> st.SearchStrategy[str]:
         st.just("<svg><title>图标</title></svg>"),
         st.just("<h1>文档标题</h1><div class='info'>2021-09-22 13:01 来源：某某日报 作者：王小明</div>"),
     )
-    if depth == 0:
-        return leaf
-    element = st.tuples(st.sampled_from(_PAGE_TAGS), _PAGE_ATTRS, st.lists(_page_nodes(depth - 1), max_size=4)).map(
-        lambda t: f"<{t[0]}{t[1]}>{''.join(t[2])}</{t[0]}>"
-    )
-    return st.one_of(leaf, element, st.sampled_from(["</p>", "<p>", "</div>", "</html><html>", "<td>"]))
+    return _markup(leaf, _PAGE_TAGS, _PAGE_ATTRS, ["</p>", "<p>", "</div>", "</html><html>", "<td>"], depth)
 
 
 def _pages_read_alike(html: str, url: str | None = None) -> None:
