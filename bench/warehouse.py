@@ -217,7 +217,7 @@ def build(root: Path, articles: int, days: int, seed: int = 0) -> Path:
 def _warehouses(root: Path) -> tuple[Path, Path, float]:
     import duckdb
 
-    from etl import schema, sqlfiles, warehouse
+    from etl import schema, warehouse
     from etl.settings import Settings
 
     settings = Settings(data_dir=root / "data", config_path=root / "none.yml")
@@ -227,13 +227,10 @@ def _warehouses(root: Path) -> tuple[Path, Path, float]:
     single_db = root / "single.duckdb"
     single_db.unlink(missing_ok=True)
     con = duckdb.connect(str(single_db))
-    for path in sorted((sqlfiles.SQL_DIR / "warehouse").glob("*.sql")):
-        sql = sqlfiles.load(f"warehouse/{path.stem}")
-        for table in schema.LAKE_TABLES:
-            sql = sql.replace(f"{{{table}_files}}", f"read_parquet('{root / 'single' / table}.parquet')")
-            # analysis_window lists the lake's runs partitions for the newest day: the same few ms on both.
-            sql = sql.replace(f"{{{table}_glob}}", f"'{root / 'data' / 'lake' / table / warehouse.PARTITION_FILES}'")
-        con.execute(sql)
+    # analysis_window still lists the lake's runs partitions for the newest day: the same few ms on both.
+    single = {table: f"read_parquet('{root / 'single' / table}.parquet')" for table in schema.LAKE_TABLES}
+    for statement in warehouse.view_sql(settings.lake_dir, single):
+        con.execute(statement)
     con.close()
     return lake_db, single_db, refresh_s
 

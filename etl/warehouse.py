@@ -15,7 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +58,11 @@ def files_relation(lake_dir: Path, table: str, union_by_name: bool = True) -> st
     return f"(select {', '.join(columns)} where false)"
 
 
-def view_sql(lake_dir: Path) -> list[str]:
-    relations = {table: files_relation(lake_dir, table, not uniform(lake_dir, table)) for table in schema.LAKE_TABLES}
+def view_sql(lake_dir: Path, relations: Mapping[str, str] | None = None) -> list[str]:
+    """The warehouse's statements over the lake, or over other relations per table (bench/warehouse.py's single
+    files); analysis_window lists the lake's runs partitions either way."""
+    if relations is None:
+        relations = {t: files_relation(lake_dir, t, not uniform(lake_dir, t)) for t in schema.LAKE_TABLES}
     statements = []
     for path in sorted((sqlfiles.SQL_DIR / "warehouse").glob("*.sql")):
         sql = sqlfiles.load(f"warehouse/{path.stem}")
