@@ -44,80 +44,46 @@ def _segmenter() -> Callable[[str], list[str]]:
     return functools.partial(jieba.lcut, HMM=False)
 
 
-def _han_terms(run: str) -> Iterator[list[str]]:
-    """The terms of a run of Chinese characters, each as its tokens: a word with its bigrams when it is long, or a
-    run of single characters as the bigrams around them."""
-    segment = _segmenter()
-    singles: list[int] = []  # where the current run of single characters stands in `run`
-
-    def around_singles() -> list[str]:
-        starts = sorted({p for i in singles for p in (i - 1, i) if 0 <= p < len(run) - 1})
-        singles.clear()
-        return [run[p : p + 2] for p in starts]
-
+def _han_terms(run: str, words: Iterable[str]) -> Iterator[list[str]]:
+    """The terms of a run of Chinese characters cut into `words`, each as its tokens: a word with its bigrams when
+    it is long, or a run of single characters as the bigrams around them."""
+    singles = -1  # where the current stretch of single characters starts, -1 when there is none
     at = 0
-    for word in segment(run):
-        if len(word) == 1:
-            singles.append(at)
+    for word in words:
+        n = len(word)
+        if n == 1:
+            if singles < 0:
+                singles = at
         else:
-            if singles and (bigrams := around_singles()):
-                yield bigrams
-            yield [word, *(word[i : i + 2] for i in range(len(word) - 1))] if len(word) > 2 else [word]
-        at += len(word)
-    if singles and (bigrams := around_singles()):
-        yield bigrams
+            if singles >= 0:
+                yield _bigrams_around(run, singles, at)
+                singles = -1
+            yield [word, *[word[i : i + 2] for i in range(n - 1)]] if n > 2 else [word]
+        at += n
+    if singles >= 0 and len(run) > 1:  # a run of one character has no bigram
+        yield _bigrams_around(run, singles, at)
+
+
+def _bigrams_around(run: str, start: int, end: int) -> list[str]:
+    """The bigrams of `run` that hold one of the single characters run[start:end]."""
+    return [run[p : p + 2] for p in range(max(start - 1, 0), min(end - 1, len(run) - 2) + 1)]
 
 
 def _terms(text: str | None) -> Iterator[list[str]]:
     if not text:
         return
-    for m in _PIECES.finditer(unicodedata.normalize("NFKC", text).lower()):
-        if m.group("han"):
-            yield from _han_terms(m.group("han"))
-        else:
-            word = m.group("word")
-            if word not in ENGLISH_STOPWORDS and (len(word) > 1 or word.isdigit()):
-                yield [word]
+    pieces = _PIECES.findall(_normalized(text).lower())
+    words = iter(_cut_runs([han for han, _ in pieces if han]))
+    for han, word in pieces:
+        if han:
+            yield from _han_terms(han, iter(words.__next__, _SEPARATOR))
+        elif word not in ENGLISH_STOPWORDS and (len(word) > 1 or word.isdigit()):
+            yield [word]
 
 
 def tokenize(text: str | None) -> list[str]:
-    """Search tokens: jieba words and bigrams for Chinese, lower-case words and numbers for the rest.
-
-    The tokens of `_terms`, in order (a test holds them equal), gathered in one flat loop over one cut of all the
-    text's Chinese runs: what indexing every article costs."""
-    if not text:
-        return []
-    tokens: list[str] = []
-    pieces = _PIECES.findall(_normalized(text).lower())
-    words = _cut_runs([han for han, _ in pieces if han])
-    at_word = 0  # the next word of `words`
-    for han, word in pieces:
-        if not han:
-            if word not in ENGLISH_STOPWORDS and (len(word) > 1 or word.isdigit()):
-                tokens.append(word)
-            continue
-        # `_han_terms` of the run: words, long words' bigrams, and the bigrams around single characters.
-        last = len(han) - 2  # where the run's last bigram starts
-        singles = -1  # where the current stretch of single characters starts, -1 when there is none
-        at = 0
-        while (w := words[at_word]) != _SEPARATOR:
-            at_word += 1
-            n = len(w)
-            if n == 1:
-                if singles < 0:
-                    singles = at
-            else:
-                if singles >= 0:  # the bigrams around the single characters han[singles:at]
-                    tokens.extend([han[p : p + 2] for p in range(max(singles - 1, 0), min(at - 1, last) + 1)])
-                    singles = -1
-                tokens.append(w)
-                if n > 2:
-                    tokens.extend([w[i : i + 2] for i in range(n - 1)])
-            at += n
-        at_word += 1
-        if singles >= 0:
-            tokens.extend([han[p : p + 2] for p in range(max(singles - 1, 0), min(at - 1, last) + 1)])
-    return tokens
+    """Search tokens: jieba words and bigrams for Chinese, lower-case words and numbers for the rest."""
+    return [token for term in _terms(text) for token in term]
 
 
 _SEPARATOR = "\n"  # a character jieba never joins to another: runs cut as one text are cut as each alone
@@ -128,7 +94,7 @@ def _cut_runs(runs: list[str]) -> list[str]:
     costs more than the cutting)."""
     segment = _segmenter()
     words = segment(_SEPARATOR.join(runs)) if runs else []
-    if words.count(_SEPARATOR) != len(runs) - 1 and runs:  # not expected: each run alone, as `_han_terms` cuts
+    if words.count(_SEPARATOR) != len(runs) - 1 and runs:  # not expected: cut each run alone
         words = [w for run in runs for w in (*segment(run), _SEPARATOR)][:-1]
     words.append(_SEPARATOR)
     return words
