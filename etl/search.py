@@ -120,15 +120,6 @@ def query_weights(query: str) -> dict[str, float]:
     return dict(weights)
 
 
-def index_rows(record: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """An article record's `tokens` rows and its `token_docs` row."""
-    title = collections.Counter(tokenize(record.get("title")))
-    body = collections.Counter(tokenize(record.get("body_text")))
-    key = {"article_id": record["article_id"], "source": record["source"], "item_key": record.get("item_key")}
-    tokens = [{**key, "token": t, "tf": body[t], "title_tf": title[t]} for t in sorted(title.keys() | body.keys())]
-    return tokens, {**key, "length": title.total() + body.total()}
-
-
 def index_tables(records: Iterable[Mapping[str, Any]]) -> tuple[pa.Table, pa.Table]:
     """The `tokens` and `token_docs` tables of some article records, built column by column (no row dicts)."""
     tok: dict[str, list[Any]] = {name: [] for name in schema.TOKENS.names}

@@ -51,7 +51,7 @@ def test_each_query_term_weighs_one() -> None:
     assert search.query_weights("the") == {}
 
 
-def test_index_rows_count_title_and_body() -> None:
+def test_index_counts_title_and_body() -> None:
     record = {
         "article_id": "a",
         "source": "s",
@@ -59,7 +59,8 @@ def test_index_rows_count_title_and_body() -> None:
         "title": "白酒板块走强",
         "body_text": "白酒板块午后走强，白酒",
     }
-    tokens, doc = search.index_rows(record)
+    token_table, doc_table = search.index_tables([record])
+    tokens, (doc,) = token_table.to_pylist(), doc_table.to_pylist()
     by_token = {r["token"]: (r["tf"], r["title_tf"]) for r in tokens}
     assert by_token["白酒"] == (2, 1) and by_token["午后"] == (1, 0)
     assert doc == {"article_id": "a", "source": "s", "item_key": "k", "length": sum(sum(v) for v in by_token.values())}
