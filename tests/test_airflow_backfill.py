@@ -46,6 +46,24 @@ def _backfill(local: airflow_local.Local, reprocess: str) -> int:
     return int(answer["id"])
 
 
+def _wait_rerun(local: airflow_local.Local, run_id: str, timeout: float = 600.0) -> None:
+    """Until the run's last task has succeeded a second time. A reprocessing backfill can read as completed while a
+    run it clears still shows its first, successful try (seen once): wait for the rerun rather than read that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, ti = airflow_local.request(
+            local,
+            "GET",
+            f"/api/v2/dags/news_nightly/dagRuns/{run_id}/taskInstances/refresh_warehouse",
+            token=airflow_local.token(local),
+        )
+        assert status == 200, ti
+        if ti["try_number"] >= 2 and ti["state"] == "success":
+            return
+        assert time.monotonic() < deadline, f"{run_id} not rerun: {ti}; see {local.log_file}"
+        time.sleep(3)
+
+
 def test_rest_backfill_equals_etl_run(tmp_path: Path) -> None:
     expected_root = tmp_path / "cli"
     cli_run(expected_root)
@@ -66,10 +84,13 @@ def test_rest_backfill_equals_etl_run(tmp_path: Path) -> None:
         again = wait_backfill(local, _backfill(local, "completed"))
         assert [r["state"] for r in again] == ["success"] * 3, again
         assert local_days(again) == list(DAYS)
-        jwt = airflow_local.token(local)
         for run in again:  # each day really ran a second time
+            _wait_rerun(local, run["dag_run_id"])
             status, ti = airflow_local.request(
-                local, "GET", f"/api/v2/dags/news_nightly/dagRuns/{run['dag_run_id']}/taskInstances/plan", token=jwt
+                local,
+                "GET",
+                f"/api/v2/dags/news_nightly/dagRuns/{run['dag_run_id']}/taskInstances/plan",
+                token=airflow_local.token(local),
             )
             assert status == 200 and ti["try_number"] == 2, ti
         assert landed_files(data) == before, "the reprocessing backfill fetched"
