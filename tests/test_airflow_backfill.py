@@ -39,11 +39,24 @@ def _backfill(local: airflow_local.Local, reprocess: str) -> int:
         status, answer = airflow_local.request(
             local, "POST", "/api/v2/backfills", body, token=airflow_local.token(local)
         )
+        if attempt and status == 409:
+            # The failed answer came after the backfill was created (seen once): it is the one running now, as a
+            # user would find it in the UI.
+            return _running_backfill(local)
         if not (status == 503 or (status == 500 and "database" in str(answer).lower())):
             break
         time.sleep(2 + attempt)
     assert status in (200, 201), answer
     return int(answer["id"])
+
+
+def _running_backfill(local: airflow_local.Local) -> int:
+    status, answer = airflow_local.request(
+        local, "GET", "/api/v2/backfills?dag_id=news_nightly", token=airflow_local.token(local)
+    )
+    assert status == 200, answer
+    (running,) = [b for b in answer["backfills"] if not b["completed_at"]]
+    return int(running["id"])
 
 
 def _wait_rerun(local: airflow_local.Local, run_id: str, timeout: float = 600.0) -> None:
